@@ -167,7 +167,9 @@ class _Normalizer:
     ) -> NormalizedField:
         name = node.name.value
         field_type: GraphQLOutputType | None = None
-        if name != "__typename" and isinstance(parent, GraphQLObjectType | GraphQLCompositeType):
+        if not name.startswith("__") and isinstance(
+            parent, GraphQLObjectType | GraphQLCompositeType
+        ):
             definition = getattr(parent, "fields", {}).get(name)
             if definition is None:
                 raise PlanningError(f"unknown field {parent.name}.{name}")
