@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from graphql import parse, validate
-
 from trellis_router.planner import QueryPlan, plan_operation
 from trellis_router.supergraph import Supergraph, load_supergraph
 
