@@ -1,0 +1,44 @@
+# Trellis: `make up` runs the whole system on embedded defaults; `make test` runs every check.
+# Both set up whatever is missing first (uv, the locked environment).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+VENV := .venv
+BIN := $(VENV)/bin
+SRC := router/src registry/src subgraphs/kit/src subgraphs/customers/src subgraphs/inventory/src subgraphs/billing/src
+
+.PHONY: setup up test lint typecheck pytest schema clean
+
+## setup: install uv if absent, then the locked environment
+setup: $(VENV)/.synced
+
+$(VENV)/.synced: uv.lock pyproject.toml */pyproject.toml subgraphs/*/pyproject.toml
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) sync --frozen --all-packages
+	@touch $@
+
+## up: run registry, subgraphs and router (Ctrl-C stops all)
+up: setup
+	@mkdir -p var
+	$(BIN)/honcho start -f Procfile
+
+## test: lint, type-check and every test
+test: setup lint typecheck pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy $(SRC)
+
+pytest: setup
+	$(BIN)/pytest
+
+## schema: regenerate the committed subgraph SDL and supergraph from the code
+schema: setup
+	$(BIN)/python dev/export_schema.py
+
+clean:
+	rm -rf var

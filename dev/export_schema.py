@@ -1,0 +1,37 @@
+"""Regenerate ``schema/subgraphs/*.graphql`` and ``schema/supergraph.graphql`` from the code.
+
+Usage: ``python dev/export_schema.py`` (or ``make schema``). ``tests/test_schema_drift.py`` fails
+when the committed files differ from what this writes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+from trellis_router.composition import compose, load_supergraph_config
+from trellis_subgraph.sdl import subgraph_sdl
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT / "schema"
+SUBGRAPHS = ("customers", "inventory", "billing")
+
+
+def main() -> int:
+    """Write every subgraph's SDL, then compose the supergraph; 1 on composition errors."""
+    for name in SUBGRAPHS:
+        module = importlib.import_module(f"trellis_{name}.schema")
+        (SCHEMA / "subgraphs" / f"{name}.graphql").write_text(subgraph_sdl(module.schema))
+    result = compose(load_supergraph_config(SCHEMA / "supergraph.yaml"))
+    if not result.ok or result.supergraph_sdl is None:
+        for error in result.errors:
+            print(f"{error.code}: {error.message}", file=sys.stderr)
+        return 1
+    (SCHEMA / "supergraph.graphql").write_text(result.supergraph_sdl)
+    print(f"wrote {len(SUBGRAPHS)} subgraph schemas and schema/supergraph.graphql")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
