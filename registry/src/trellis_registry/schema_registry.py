@@ -1,0 +1,160 @@
+"""The schema registry: versions of each subgraph's SDL and the supergraph they compose to.
+
+A publish composes the candidate subgraph with the current version of every other subgraph.
+Spec: Rover's ``subgraph publish`` semantics; composition is Federation 2's
+(`trellis_router.composition.compose`). A publish that fails composition stores nothing; a
+publish equal to the current version (same SDL and routing URL) is a no-op.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from graphql import GraphQLError, parse
+from trellis_router.composition import CompositionResult, SubgraphDefinition, compose
+
+from trellis_registry.backend import RegistryBackend
+from trellis_registry.clock import Clock, utc_now
+from trellis_registry.errors import (
+    CompositionFailedError,
+    CompositionProblem,
+    InvalidSchemaError,
+    SubgraphNotFoundError,
+    SupergraphNotFoundError,
+)
+from trellis_registry.subgraphs import PublishResult, SubgraphVersion, Supergraph, supergraph_id
+
+__all__ = ["SchemaRegistry"]
+
+_log = logging.getLogger(__name__)
+
+INTERNAL_COMPOSITION_ERROR = "INTERNAL_COMPOSITION_ERROR"
+"""Code reported when the composer itself raised instead of returning errors."""
+
+
+def _compose(subgraphs: Sequence[SubgraphVersion]) -> CompositionResult:
+    definitions = [
+        SubgraphDefinition(name=subgraph.name, url=subgraph.routing_url, sdl=subgraph.sdl)
+        for subgraph in subgraphs
+    ]
+    return compose(definitions)
+
+
+class SchemaRegistry:
+    """Publishes subgraph schemas and serves the composed supergraph.
+
+    Publishes are serialised by one lock, so two concurrent publishes never both compose
+    against the same (soon stale) set of subgraphs. Composition runs in a worker thread.
+
+    Args:
+        backend: Where versions and supergraphs are stored.
+        clock: The source of the current time.
+    """
+
+    def __init__(self, backend: RegistryBackend, clock: Clock = utc_now) -> None:
+        self._backend = backend
+        self._clock = clock
+        self._publish_lock = asyncio.Lock()
+
+    async def publish(self, name: str, sdl: str, routing_url: str) -> PublishResult:
+        """Publishes a new version of a subgraph's schema.
+
+        Args:
+            name: The subgraph name.
+            sdl: The subgraph schema (Federation 2 SDL).
+            routing_url: The subgraph's routing URL, written into the supergraph.
+
+        Returns:
+            The version now current, whether anything changed, and the supergraph id.
+
+        Raises:
+            InvalidSchemaError: ``sdl`` is not syntactically valid GraphQL.
+            CompositionFailedError: The candidate does not compose with the other subgraphs;
+                nothing was stored.
+        """
+        try:
+            parse(sdl, no_location=True)
+        except GraphQLError as error:
+            raise InvalidSchemaError(name, error.message) from error
+        async with self._publish_lock:
+            current = {
+                subgraph.name: subgraph for subgraph in await self._backend.current_subgraphs()
+            }
+            previous = current.get(name)
+            supergraph = await self._backend.current_supergraph()
+            if (
+                previous is not None
+                and supergraph is not None
+                and previous.sdl == sdl
+                and previous.routing_url == routing_url
+            ):
+                return PublishResult(name, previous.version, False, supergraph.id)
+            now = self._clock()
+            candidate = SubgraphVersion(
+                name=name,
+                version=1 if previous is None else previous.version + 1,
+                routing_url=routing_url,
+                sdl=sdl,
+                published_at=now,
+            )
+            current[name] = candidate
+            supergraph_sdl = await self._compose(name, [current[key] for key in sorted(current)])
+            composed = Supergraph(
+                id=supergraph_id(supergraph_sdl), sdl=supergraph_sdl, composed_at=now
+            )
+            index = await self._backend.save_publication(candidate, composed)
+        _log.info(
+            "published subgraph %s version %d; supergraph %s (index %d)",
+            name,
+            candidate.version,
+            composed.id,
+            index,
+        )
+        return PublishResult(name, candidate.version, True, composed.id)
+
+    async def _compose(self, name: str, subgraphs: Sequence[SubgraphVersion]) -> str:
+        try:
+            result = await asyncio.to_thread(_compose, subgraphs)
+        except Exception as error:
+            _log.exception("composition raised while publishing subgraph %s", name)
+            problem = CompositionProblem(INTERNAL_COMPOSITION_ERROR, f"composition failed: {error}")
+            raise CompositionFailedError(name, [problem]) from error
+        if not result.ok or result.supergraph_sdl is None:
+            problems = [CompositionProblem(error.code, error.message) for error in result.errors]
+            if not problems:
+                problems = [
+                    CompositionProblem(INTERNAL_COMPOSITION_ERROR, "composition produced nothing")
+                ]
+            raise CompositionFailedError(name, problems)
+        return result.supergraph_sdl
+
+    async def subgraphs(self) -> list[SubgraphVersion]:
+        """Returns the current version of every published subgraph, ordered by name."""
+        return await self._backend.current_subgraphs()
+
+    async def subgraph(self, name: str) -> SubgraphVersion:
+        """Returns the current version of one subgraph.
+
+        Args:
+            name: The subgraph name.
+
+        Raises:
+            SubgraphNotFoundError: The subgraph has never been published.
+        """
+        for subgraph in await self._backend.current_subgraphs():
+            if subgraph.name == name:
+                return subgraph
+        raise SubgraphNotFoundError(name)
+
+    async def supergraph(self) -> Supergraph:
+        """Returns the current supergraph.
+
+        Raises:
+            SupergraphNotFoundError: Nothing has been published yet.
+        """
+        supergraph = await self._backend.current_supergraph()
+        if supergraph is None:
+            raise SupergraphNotFoundError()
+        return supergraph
