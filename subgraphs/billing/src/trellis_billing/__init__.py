@@ -1,1 +1,1 @@
-"""Trellis package."""
+"""Trellis billing subgraph: the ``Invoice`` entity and ``Customer.invoices``."""

@@ -1,1 +1,1 @@
-"""Trellis package."""
+"""Trellis customers subgraph: the ``Customer`` entity."""

@@ -1,1 +1,1 @@
-"""Trellis package."""
+"""Trellis inventory subgraph: the ``Product`` entity and its stock."""

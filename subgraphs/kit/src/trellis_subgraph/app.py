@@ -1,0 +1,131 @@
+"""The subgraph app factory: FastAPI + Strawberry's GraphQLRouter + a start-up lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.fastapi import GraphQLRouter
+from strawberry.federation import Schema
+
+from trellis_subgraph.context import context_getter
+from trellis_subgraph.database import Database
+from trellis_subgraph.demo_data import DemoCatalogue, demo_catalogue
+from trellis_subgraph.migrations import upgrade
+from trellis_subgraph.registry import InstanceRegistration, RegistryAgent, RegistryClient
+from trellis_subgraph.sdl import subgraph_sdl
+from trellis_subgraph.settings import SubgraphSettings
+
+__all__ = ["Seeder", "SubgraphDefinition", "create_app"]
+
+logger = logging.getLogger(__name__)
+
+Seeder = Callable[[AsyncSession, DemoCatalogue], Awaitable[bool]]
+"""``async seed(session, catalogue) -> inserted``: insert demo rows when the tables are empty."""
+
+
+@dataclass(frozen=True, slots=True)
+class SubgraphDefinition:
+    """Everything the kit needs to know to run one subgraph.
+
+    Attributes:
+        name: Subgraph name (service name in the registry), e.g. ``customers``.
+        schema: The Strawberry federation schema.
+        migrations: The subgraph's ``alembic/`` directory.
+        seed: Inserts the demo rows into an empty database; returns whether it inserted.
+        settings_type: The subgraph's settings class.
+        distribution: Distribution name, reported to the registry as ``version`` metadata.
+    """
+
+    name: str
+    schema: Schema
+    migrations: Path
+    seed: Seeder
+    settings_type: type[SubgraphSettings]
+    distribution: str
+
+
+def create_app(definition: SubgraphDefinition, settings: SubgraphSettings | None = None) -> FastAPI:
+    """Build the subgraph's ASGI app.
+
+    Routes: ``POST/GET /graphql`` (the federation schema) and ``GET /health``. The lifespan runs
+    the Alembic migrations, seeds demo data into empty tables, and starts registry
+    registration (in the background; serving never waits for the registry).
+
+    Args:
+        definition: The subgraph.
+        settings: Its settings; read from the environment when omitted.
+
+    Returns:
+        The FastAPI app; ``app.state.database`` and ``app.state.registry_agent`` (None when
+        registration is disabled or before start) are available to tests and tools.
+    """
+    settings = settings if settings is not None else definition.settings_type()
+    database = Database.connect(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await upgrade(database, definition.migrations)
+        if settings.seed_demo_data:
+            async with database.sessions.begin() as session:
+                if await definition.seed(session, demo_catalogue(settings.seed_scale)):
+                    logger.info("seeded %s demo data", definition.name)
+        agent = _registry_agent(definition, settings)
+        app.state.registry_agent = agent
+        if agent is not None:
+            agent.start()
+        try:
+            yield
+        finally:
+            if agent is not None:
+                await agent.stop()
+            await database.dispose()
+
+    app = FastAPI(title=f"Trellis {definition.name} subgraph", lifespan=lifespan)
+    app.state.database = database
+    app.state.registry_agent = None
+    app.state.settings = settings
+    graphql = GraphQLRouter(
+        definition.schema, context_getter=context_getter(database), graphql_ide=None
+    )
+    app.include_router(graphql, prefix="/graphql")
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "UP"}
+
+    return app
+
+
+def _registry_agent(
+    definition: SubgraphDefinition, settings: SubgraphSettings
+) -> RegistryAgent | None:
+    if settings.registry_url is None:
+        return None
+    registration = InstanceRegistration(
+        service=definition.name,
+        instance_id=settings.instance_id,
+        routing_url=settings.routing_url,
+        health_url=settings.health_url,
+        metadata={"subgraph": definition.name, "version": _version(definition.distribution)},
+    )
+    return RegistryAgent(
+        RegistryClient(settings.registry_url),
+        registration,
+        subgraph_sdl(definition.schema),
+        heartbeat_interval_seconds=settings.heartbeat_interval_seconds,
+        retry_seconds=settings.registration_retry_seconds,
+    )
+
+
+def _version(distribution: str) -> str:
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "0+unknown"

@@ -1,0 +1,95 @@
+"""The per-request GraphQL context: one database session and one set of DataLoaders."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Hashable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, TypeAlias, TypeVar, cast
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+from strawberry.fastapi import BaseContext
+from strawberry.types import Info
+
+from trellis_subgraph.database import Database
+from trellis_subgraph.loaders import BatchLoad
+
+__all__ = ["SubgraphContext", "SubgraphInfo", "context_getter"]
+
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+
+
+class SubgraphContext(BaseContext):
+    """What every resolver of a subgraph sees as ``info.context``.
+
+    The session is shared by the whole request; :meth:`use_session` serialises access to it,
+    because resolvers run concurrently and an ``AsyncSession`` allows one operation at a time.
+
+    Args:
+        session: The request's session.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__()
+        self._session = session
+        self._lock = asyncio.Lock()
+        self._loaders: dict[object, DataLoader[Any, Any]] = {}
+
+    @asynccontextmanager
+    async def use_session(self) -> AsyncIterator[AsyncSession]:
+        """Borrow the request's session, one user at a time.
+
+        Yields:
+            The request's :class:`AsyncSession`.
+        """
+        async with self._lock:
+            yield self._session
+
+    def loader(self, batch: BatchLoad[K, T]) -> DataLoader[K, T]:
+        """The request's DataLoader for a batch function, created on first use.
+
+        Example:
+            >>> customer = await info.context.loader(repository.customers_by_id).load(7)
+
+        Args:
+            batch: A batch function ``async (session, keys) -> results``; it is the loader's
+                identity, so pass the same function object everywhere.
+
+        Returns:
+            The DataLoader, shared by every resolver of this request.
+        """
+        existing = self._loaders.get(batch)
+        if existing is not None:
+            return cast("DataLoader[K, T]", existing)
+
+        async def load(keys: list[K]) -> Sequence[T]:
+            async with self.use_session() as session:
+                return await batch(session, keys)
+
+        created: DataLoader[K, T] = DataLoader(load_fn=load)
+        self._loaders[batch] = created
+        return created
+
+
+SubgraphInfo: TypeAlias = Info[SubgraphContext, None]
+"""The ``info`` type of subgraph resolvers."""
+
+
+def context_getter(database: Database) -> Callable[[], AsyncIterator[SubgraphContext]]:
+    """Build the FastAPI dependency that opens one session per request.
+
+    Args:
+        database: The subgraph's database.
+
+    Returns:
+        An async-generator dependency for ``GraphQLRouter(context_getter=...)``; it closes the
+        session when the request ends.
+    """
+
+    async def get_context() -> AsyncIterator[SubgraphContext]:
+        async with database.sessions() as session:
+            yield SubgraphContext(session)
+
+    return get_context

@@ -1,0 +1,38 @@
+"""Entity ids: database integer ids, printed as GraphQL ``ID`` strings ("1", "2", ...)."""
+
+from __future__ import annotations
+
+import strawberry
+
+__all__ = ["format_id", "parse_id"]
+
+
+def format_id(value: int) -> strawberry.ID:
+    """Print a database id as a GraphQL ID.
+
+    Args:
+        value: The integer primary key.
+
+    Returns:
+        Its decimal text, e.g. ``"7"``.
+    """
+    return strawberry.ID(str(value))
+
+
+def parse_id(value: object) -> int | None:
+    """Read a GraphQL ID (or a representation's ``id``) as a database id.
+
+    Args:
+        value: The id from a query argument or a representation.
+
+    Returns:
+        The integer id, or None when the value cannot name a row (so the entity resolves to
+        null instead of raising).
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
