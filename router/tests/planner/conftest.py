@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from graphql import parse, validate
+from trellis_router.composition import SubgraphDefinition, compose
 from trellis_router.planner import QueryPlan, plan_operation
 from trellis_router.supergraph import Supergraph, load_supergraph
 
@@ -33,3 +34,41 @@ def plan(name: str, query: str, operation_name: str | None = None) -> QueryPlan:
 def make_plan() -> Callable[..., QueryPlan]:
     """The :func:`plan` helper as a fixture."""
     return plan
+
+
+FED2_LINK = (
+    'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", '
+    'import: ["@key", "@shareable", "@external", "@requires", "@provides"])\n'
+)
+
+
+def compose_supergraph(**subgraphs: str) -> Supergraph:
+    """Compose inline Fed 2 subgraph SDL (the federation @link is added) with our composer."""
+    result = compose(
+        [
+            SubgraphDefinition(name, f"http://{name}.local/graphql", FED2_LINK + sdl)
+            for name, sdl in subgraphs.items()
+        ]
+    )
+    assert result.ok and result.supergraph_sdl is not None, result.errors
+    return load_supergraph(result.supergraph_sdl)
+
+
+def plan_on(sg: Supergraph, query: str, operation_name: str | None = None) -> QueryPlan:
+    """Validate ``query`` against ``sg``'s API schema and plan it."""
+    document = parse(query)
+    errors = validate(sg.api_schema, document)
+    assert not errors, errors
+    return plan_operation(sg, document, operation_name)
+
+
+@pytest.fixture
+def composed() -> Callable[..., Supergraph]:
+    """:func:`compose_supergraph` as a fixture."""
+    return compose_supergraph
+
+
+@pytest.fixture
+def plan_over() -> Callable[..., QueryPlan]:
+    """:func:`plan_on` as a fixture."""
+    return plan_on
