@@ -66,14 +66,15 @@ class Processes:
     def start(self, name: str, args: list[str], env: dict[str, str] | None = None) -> Process:
         """Start ``args`` in its own process group, output to ``<workdir>/<name>.log``."""
         log = self.workdir / f"{name}.log"
-        popen = subprocess.Popen(
-            args,
-            cwd=ROOT,
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
-            start_new_session=True,
-        )
+        with log.open("ab") as out:
+            popen = subprocess.Popen(
+                args,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **(env or {})},
+                start_new_session=True,
+            )
         process = Process(name, popen, log, args, env)
         self.started.append(process)
         return process

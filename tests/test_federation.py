@@ -183,10 +183,14 @@ def test_a_subgraph_down_gives_partial_data_and_subrequest_http_error(system):
     inventory = next(p for p in system.processes.started if p.name == "inventory-proxy")
     inventory.stop()
     try:
-        response = system.graphql("{ invoices { number items { product { name } } } }")
-        assert response["data"] is not None
+        # product and name are non-null: the null bubbles up to the nullable `invoice`.
+        response = system.graphql(
+            '{ invoices { number } invoice(id: "1") { number items { product { name } } } }'
+        )
+        assert response["data"]["invoice"] is None
         assert all(i["number"] for i in response["data"]["invoices"])
         codes = {e["extensions"]["code"] for e in response["errors"]}
         assert "SUBREQUEST_HTTP_ERROR" in codes
+        assert {e["extensions"].get("serviceName") for e in response["errors"]} >= {"inventory"}
     finally:
         system.restart(inventory)

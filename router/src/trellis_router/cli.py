@@ -1,0 +1,156 @@
+"""``trellis-router``: serve, compose, plan.
+
+Examples:
+    ``trellis-router serve --supergraph supergraph.graphql --listen 127.0.0.1:4000``
+    ``trellis-router compose supergraph.yaml > supergraph.graphql``
+    ``trellis-router plan --supergraph supergraph.graphql operation.graphql --json``
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from graphql import GraphQLError, parse, validate
+from pydantic import ValidationError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="The Trellis router.")
+
+
+@app.command()
+def serve(
+    supergraph: Annotated[
+        Path | None, typer.Option(help="Supergraph SDL file to serve (read once).")
+    ] = None,
+    registry: Annotated[
+        str | None, typer.Option(help="Registry base URL to follow (when no --supergraph).")
+    ] = None,
+    listen: Annotated[
+        str | None, typer.Option(help="HOST:PORT to listen on [default: 127.0.0.1:4000].")
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="A router.yaml settings file.")] = None,
+) -> None:
+    """Serve GraphQL over HTTP for a supergraph file or the registry's supergraph."""
+    from .configuration import load_settings
+
+    try:
+        settings = load_settings(
+            config, supergraph_path=supergraph, registry_url=registry, listen=listen
+        )
+    except (ValidationError, FileNotFoundError) as error:
+        typer.echo(f"error: invalid settings: {error}", err=True)
+        raise typer.Exit(2) from error
+    import uvicorn
+
+    from .http import create_app
+    from .sources import FileSource, RegistrySource, SupergraphSource
+    from .state import RouterState, StateHolder
+    from .supergraph import SupergraphError, load_supergraph
+
+    holder = StateHolder()
+    source: SupergraphSource
+    if settings.supergraph_path is not None:
+        try:
+            loaded = load_supergraph(settings.supergraph_path.read_text(encoding="utf-8"))
+        except (OSError, SupergraphError) as error:
+            typer.echo(f"error: cannot load the supergraph: {error}", err=True)
+            raise typer.Exit(1) from error
+        holder.swap(RouterState.build(loaded, cache_size=settings.plan_cache_size))
+        source = FileSource(settings.supergraph_path)
+        application = create_app(settings, holder)
+    elif settings.registry_url is not None:
+        source = RegistrySource(settings.registry_url, settings.poll_interval_seconds)
+        application = create_app(settings, holder, source=source)
+    else:
+        typer.echo("error: give --supergraph FILE or --registry URL", err=True)
+        raise typer.Exit(2)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    host, port = settings.listen_address
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+        access_log=False,
+        log_level="info",
+    )
+
+
+@app.command()
+def compose(
+    config: Annotated[Path, typer.Argument(help="Rover-style supergraph.yaml.")],
+) -> None:
+    """Compose the subgraphs of a supergraph.yaml and print the supergraph SDL."""
+    from .composition import compose as compose_subgraphs
+    from .composition import load_supergraph_config
+
+    try:
+        subgraphs = load_supergraph_config(config)
+    except Exception as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from error
+    result = compose_subgraphs(subgraphs)
+    for hint in result.hints:
+        typer.echo(f"hint: {_coded(hint)}", err=True)
+    if not result.ok or result.supergraph_sdl is None:
+        for composition_error in result.errors:
+            typer.echo(_coded(composition_error), err=True)
+        raise typer.Exit(1)
+    sys.stdout.write(result.supergraph_sdl.rstrip("\n") + "\n")
+
+
+def _coded(item: object) -> str:
+    code = getattr(item, "code", "")
+    code = getattr(code, "value", code)
+    return f"{code}: {getattr(item, 'message', item)}"
+
+
+@app.command()
+def plan(
+    operation_file: Annotated[Path, typer.Argument(help="The GraphQL operation to plan.")],
+    supergraph: Annotated[Path, typer.Option(help="The supergraph SDL file.")],
+    operation_name: Annotated[
+        str | None, typer.Option(help="The operation to plan when the file has several.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print Apollo's JSON form instead of the text.")
+    ] = False,
+) -> None:
+    """Print the query plan of an operation."""
+    from .planner import plan_operation
+    from .planner.errors import PlanningError
+    from .supergraph import SupergraphError, load_supergraph
+
+    try:
+        loaded = load_supergraph(supergraph.read_text(encoding="utf-8"))
+        document = parse(operation_file.read_text(encoding="utf-8"))
+    except (OSError, SupergraphError, GraphQLError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from error
+    problems = validate(loaded.api_schema, document)
+    if problems:
+        for problem in problems:
+            typer.echo(f"GRAPHQL_VALIDATION_FAILED: {problem.message}", err=True)
+        raise typer.Exit(1)
+    try:
+        query_plan = plan_operation(loaded, document, operation_name)
+    except PlanningError as error:
+        typer.echo(f"QUERY_PLANNING_FAILED: {error}", err=True)
+        raise typer.Exit(1) from error
+    if as_json:
+        typer.echo(json.dumps(query_plan.to_json(), indent=2))
+    else:
+        typer.echo(query_plan.to_text())
+
+
+def main() -> None:
+    """The ``trellis-router`` console script."""
+    app()

@@ -1,0 +1,21 @@
+"""Query plan execution: fetches, representations, flatten, response merge, null propagation.
+
+Public entry points: :func:`prepare_operation` (once per cached plan) and
+:func:`execute_operation` (per request), over the :class:`SubgraphClient` seam.
+"""
+
+from __future__ import annotations
+
+from .client import AiohttpSubgraphClient, SubgraphClient, SubgraphFetchError
+from .operation import PreparedOperation, execute_operation, prepare_operation
+from .run import SUBREQUEST_HTTP_ERROR
+
+__all__ = [
+    "SUBREQUEST_HTTP_ERROR",
+    "AiohttpSubgraphClient",
+    "PreparedOperation",
+    "SubgraphClient",
+    "SubgraphFetchError",
+    "execute_operation",
+    "prepare_operation",
+]

@@ -1,0 +1,40 @@
+"""Merging subgraph data into the response being built."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["deep_merge"]
+
+
+def deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:
+    """Merge ``source`` into ``target`` in place.
+
+    Objects merge key by key; lists of equal length merge item by item; anything else in
+    ``source`` replaces the value in ``target``.
+
+    Args:
+        target: the object being built (mutated).
+        source: data from one subgraph response.
+    """
+    for key, value in source.items():
+        current = target.get(key)
+        if current is None or current is value:
+            target[key] = value
+        elif isinstance(value, dict) and isinstance(current, dict):
+            deep_merge(current, value)
+        elif isinstance(value, list) and isinstance(current, list) and len(value) == len(current):
+            _merge_lists(current, value)
+        else:
+            target[key] = value
+
+
+def _merge_lists(target: list[Any], source: list[Any]) -> None:
+    for index, value in enumerate(source):
+        current = target[index]
+        if isinstance(value, dict) and isinstance(current, dict):
+            deep_merge(current, value)
+        elif isinstance(value, list) and isinstance(current, list) and len(value) == len(current):
+            _merge_lists(current, value)
+        elif value is not None or current is None:
+            target[index] = value

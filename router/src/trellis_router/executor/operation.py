@@ -1,0 +1,129 @@
+"""A client operation prepared for execution, and its execution.
+
+:func:`prepare_operation` compiles the plan and the client operation once (the pipeline caches
+the result); :func:`execute_operation` is the per-request work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLSchema,
+    OperationDefinitionNode,
+)
+
+from ..planner.plan import QueryPlan
+from ..supergraph import Supergraph
+from .client import SubgraphClient
+from .introspection import introspection_document, run_introspection
+from .response import ResponseShaper, SelectionShape
+from .run import PlanRun
+from .steps import Step, compile_plan
+
+__all__ = ["PreparedOperation", "execute_operation", "prepare_operation"]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedOperation:
+    """Everything one client operation needs at request time, computed once.
+
+    Attributes:
+        plan: the query plan.
+        step: the compiled plan (None when nothing is fetched).
+        shape: the client's root selection, compiled over the API schema.
+        api_schema: the API schema (for introspection).
+        introspection: the root introspection fields as a document, when any.
+        operation_kind: ``query``, ``mutation`` or ``subscription``.
+    """
+
+    plan: QueryPlan
+    step: Step | None
+    shape: SelectionShape
+    api_schema: GraphQLSchema
+    introspection: DocumentNode | None
+    operation_kind: str
+
+
+def prepare_operation(
+    supergraph: Supergraph,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    plan: QueryPlan,
+) -> PreparedOperation:
+    """Compile a plan and the client operation for execution.
+
+    Args:
+        supergraph: the supergraph the plan was made for.
+        document: the client document (validated against the API schema).
+        operation: the selected operation of ``document``.
+        plan: the operation's query plan.
+
+    Returns:
+        The prepared operation.
+
+    Raises:
+        ValueError: the plan cannot be compiled (see :func:`compile_plan`).
+    """
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    kind = operation.operation.value
+    root = supergraph.api_schema.get_root_type(operation.operation)
+    if root is None:
+        raise ValueError(f"the API schema has no {kind} root type")
+    shape = SelectionShape.compile(
+        supergraph.api_schema, root.name, [operation.selection_set], fragments
+    )
+    return PreparedOperation(
+        plan=plan,
+        step=compile_plan(plan, supergraph),
+        shape=shape,
+        api_schema=supergraph.api_schema,
+        introspection=introspection_document(operation, fragments),
+        operation_kind=kind,
+    )
+
+
+async def execute_operation(
+    prepared: PreparedOperation,
+    *,
+    client: SubgraphClient,
+    routing_url: Callable[[str], str],
+    variables: Mapping[str, Any],
+    headers: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Run a prepared operation and build the GraphQL response.
+
+    Args:
+        prepared: from :func:`prepare_operation`.
+        client: sends subgraph requests.
+        routing_url: the routing URL to use for a subgraph, by name.
+        variables: the client's coerced variable values.
+        headers: headers to send with every subgraph request.
+
+    Returns:
+        The response object: ``data`` and, when any, ``errors``.
+
+    Spec: GraphQL §7.1 Response Format; Apollo Federation query plan execution.
+    """
+    run = PlanRun(
+        client=client, routing_url=routing_url, variables=variables, headers=headers or {}
+    )
+    if prepared.step is not None:
+        await run.run(prepared.step)
+    introspection = None
+    if prepared.introspection is not None:
+        introspection = run_introspection(
+            prepared.api_schema, prepared.introspection, variables, run.errors
+        )
+    shaper = ResponseShaper(variables, run.errors, run.failed_paths, introspection)
+    data = shaper.root(prepared.shape, run.data)
+    response: dict[str, Any] = {"data": data}
+    if run.errors:
+        response["errors"] = run.errors
+    return response

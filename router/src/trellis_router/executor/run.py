@@ -1,0 +1,191 @@
+"""Run compiled plan steps for one request: send fetches, merge data, collect errors.
+
+Spec: Apollo Federation query plan execution (Fetch, Flatten, Sequence, Parallel, Condition);
+Federation subgraph spec ``_entities``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from .client import SubgraphClient, SubgraphFetchError
+from .flatten import ResponsePath, collect_objects
+from .merge import deep_merge
+from .steps import ConditionStep, FetchStep, FlattenStep, ParallelStep, SequenceStep, Step
+
+__all__ = ["SUBREQUEST_HTTP_ERROR", "PlanRun"]
+
+SUBREQUEST_HTTP_ERROR = "SUBREQUEST_HTTP_ERROR"
+
+
+@dataclass(slots=True)
+class PlanRun:
+    """The mutable state of one plan execution.
+
+    Attributes:
+        client: sends subgraph requests.
+        routing_url: gives the routing URL of a subgraph (by name) for the next request.
+        variables: the client's coerced variable values.
+        headers: headers sent with every subgraph request.
+        data: the response data being built (top-level response keys).
+        errors: GraphQL errors collected so far (client paths).
+        failed_paths: response paths left null by failed fetches (no error names them).
+    """
+
+    client: SubgraphClient
+    routing_url: Callable[[str], str]
+    variables: Mapping[str, Any]
+    headers: Mapping[str, str] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    failed_paths: list[ResponsePath] = field(default_factory=list)
+
+    async def run(self, step: Step) -> None:
+        """Run one step (and its children).
+
+        Args:
+            step: the compiled plan step.
+        """
+        if isinstance(step, FetchStep):
+            await self._root_fetch(step)
+        elif isinstance(step, FlattenStep):
+            await self._entity_fetch(step)
+        elif isinstance(step, SequenceStep):
+            for child in step.steps:
+                await self.run(child)
+        elif isinstance(step, ParallelStep):
+            await asyncio.gather(*(self.run(child) for child in step.steps))
+        else:
+            await self._condition(step)
+
+    async def _condition(self, step: ConditionStep) -> None:
+        chosen = step.if_step if self.variables.get(step.condition) else step.else_step
+        if chosen is not None:
+            await self.run(chosen)
+
+    def _used_variables(self, fetch: FetchStep) -> dict[str, Any]:
+        variables = self.variables
+        return {name: variables[name] for name in fetch.variable_usages if name in variables}
+
+    async def _send(self, fetch: FetchStep, variables_json: bytes) -> dict[str, Any] | None:
+        body = fetch.body_prefix + variables_json + b"}"
+        name = fetch.service_name
+        try:
+            return await self.client.fetch(name, self.routing_url(name), body, self.headers)
+        except SubgraphFetchError as error:
+            self.errors.append(_http_error(name, error))
+            return None
+
+    async def _root_fetch(self, fetch: FetchStep) -> None:
+        response = await self._send(fetch, orjson.dumps(self._used_variables(fetch)))
+        if response is None:
+            self.failed_paths.extend((key,) for key in fetch.root_keys)
+            return
+        data = response.get("data")
+        if isinstance(data, dict):
+            deep_merge(self.data, data)
+        else:
+            self.failed_paths.extend((key,) for key in fetch.root_keys)
+        for error in _errors_of(response):
+            self.errors.append(_with_service(error, fetch.service_name, error.get("path")))
+
+    async def _entity_fetch(self, step: FlattenStep) -> None:
+        fetch = step.fetch
+        requires = fetch.requires
+        if requires is None:
+            raise ValueError("a Flatten node's fetch has no requires")
+        objects: list[tuple[dict[str, Any], ResponsePath]] = []
+        collect_objects(self.data, step.path, objects)
+        encoded: list[bytes] = []
+        index_of: dict[bytes, int] = {}
+        targets: list[list[tuple[dict[str, Any], ResponsePath]]] = []
+        for obj, path in objects:
+            representation = requires.representation(obj)
+            if representation is None:
+                continue
+            key = orjson.dumps(representation)
+            index = index_of.get(key)
+            if index is None:
+                index = index_of[key] = len(encoded)
+                encoded.append(key)
+                targets.append([])
+            targets[index].append((obj, path))
+        if not encoded:
+            return
+        used = self._used_variables(fetch)
+        variables_json = b'{"representations":[' + b",".join(encoded) + b"]"
+        if used:
+            variables_json += b"," + orjson.dumps(used)[1:]
+        else:
+            variables_json += b"}"
+        response = await self._send(fetch, variables_json)
+        if response is None:
+            self.failed_paths.extend(path for group in targets for _, path in group)
+            return
+        self._merge_entities(fetch.service_name, response, targets)
+
+    def _merge_entities(
+        self,
+        service_name: str,
+        response: dict[str, Any],
+        targets: list[list[tuple[dict[str, Any], ResponsePath]]],
+    ) -> None:
+        data = response.get("data")
+        entities = data.get("_entities") if isinstance(data, dict) else None
+        if isinstance(entities, list):
+            for index, entity in enumerate(entities[: len(targets)]):
+                if isinstance(entity, dict):
+                    for obj, _ in targets[index]:
+                        deep_merge(obj, entity)
+        else:
+            self.failed_paths.extend(path for group in targets for _, path in group)
+        for error in _errors_of(response):
+            path = error.get("path")
+            if (
+                isinstance(path, list)
+                and len(path) >= 2
+                and path[0] == "_entities"
+                and isinstance(path[1], int)
+                and 0 <= path[1] < len(targets)
+            ):
+                rest = path[2:]
+                for _, target_path in targets[path[1]]:
+                    self.errors.append(_with_service(error, service_name, [*target_path, *rest]))
+            else:
+                self.errors.append(_with_service(error, service_name, None))
+
+
+def _errors_of(response: dict[str, Any]) -> list[dict[str, Any]]:
+    errors = response.get("errors")
+    if not isinstance(errors, list):
+        return []
+    return [error for error in errors if isinstance(error, dict)]
+
+
+def _with_service(error: dict[str, Any], service_name: str, path: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"message": str(error.get("message", "subgraph error"))}
+    if isinstance(path, list):
+        out["path"] = path
+    extensions = error.get("extensions")
+    out["extensions"] = {**extensions} if isinstance(extensions, dict) else {}
+    out["extensions"]["serviceName"] = service_name
+    return out
+
+
+def _http_error(service_name: str, error: SubgraphFetchError) -> dict[str, Any]:
+    extensions: dict[str, Any] = {
+        "code": SUBREQUEST_HTTP_ERROR,
+        "serviceName": service_name,
+        "reason": error.reason,
+    }
+    if error.status is not None:
+        extensions["http"] = {"status": error.status}
+    return {
+        "message": f"HTTP fetch failed from '{service_name}': {error.reason}",
+        "extensions": extensions,
+    }

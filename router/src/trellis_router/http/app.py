@@ -1,0 +1,90 @@
+"""The router's ASGI application (plain Starlette; served by uvicorn with uvloop/httptools)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from ..configuration import RouterSettings
+from ..executor import AiohttpSubgraphClient, SubgraphClient
+from ..pipeline import Planner, default_planner
+from ..sources import SupergraphSource, follow_source
+from ..state import StateHolder
+from .graphql import GraphQLEndpoint
+from .health import health, readiness
+
+__all__ = ["create_app"]
+
+_log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: RouterSettings,
+    holder: StateHolder | None = None,
+    *,
+    source: SupergraphSource | None = None,
+    client: SubgraphClient | None = None,
+    planner: Planner = default_planner,
+) -> Starlette:
+    """Build the router's ASGI app.
+
+    Args:
+        settings: the router settings.
+        holder: the state holder (a new, empty one when None).
+        source: followed during the app's lifespan (updates swap the state).
+        client: the subgraph client; when None an :class:`AiohttpSubgraphClient` is created on
+            startup and closed on shutdown.
+        planner: the query planner.
+
+    Returns:
+        The app: ``/graphql`` (GET, POST), ``/health``, ``/ready``.
+    """
+    holder = holder if holder is not None else StateHolder()
+    current: list[SubgraphClient] = [client] if client is not None else []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        owned = None
+        if not current:
+            owned = AiohttpSubgraphClient(
+                timeout_seconds=settings.subgraph_timeout_seconds,
+                pool_size=settings.subgraph_pool_size,
+            )
+            current.append(owned)
+        task = None
+        if source is not None:
+            task = asyncio.create_task(_follow(source, holder, settings.plan_cache_size))
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if owned is not None:
+                await owned.close()
+                current.remove(owned)
+
+    endpoint = GraphQLEndpoint(holder, settings, lambda: current[0], planner)
+    routes = [
+        Route("/graphql", endpoint.handle, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+        Route("/health", health, methods=["GET"]),
+        Route("/ready", readiness(holder), methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.holder = holder
+    return app
+
+
+async def _follow(source: SupergraphSource, holder: StateHolder, cache_size: int) -> None:
+    try:
+        await follow_source(source, holder, cache_size)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        _log.exception("the supergraph source failed")

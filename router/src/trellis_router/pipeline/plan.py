@@ -1,0 +1,75 @@
+"""Stage 5: plan the operation and prepare it for execution (LRU-cached per supergraph).
+
+The cache key is (supergraph hash, operation text, operation name); the cached value is the
+:class:`~trellis_router.executor.PreparedOperation` (plan compiled, client operation compiled).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeAlias
+
+from graphql import DocumentNode, OperationDefinitionNode
+
+from ..executor import PreparedOperation, prepare_operation
+from ..planner.errors import PlanningError
+from ..planner.plan import QueryPlan
+from ..supergraph import Supergraph
+from .errors import QUERY_PLANNING_FAILED, RequestError
+
+if TYPE_CHECKING:
+    from ..state import RouterState
+
+__all__ = ["Planner", "default_planner", "prepared_operation"]
+
+
+Planner: TypeAlias = Callable[[Supergraph, DocumentNode, str | None], QueryPlan]
+"""Makes the query plan of one operation (the seam over ``trellis_router.planner``):
+``planner(supergraph, document, operation_name)``; raises ``PlanningError``."""
+
+
+def default_planner(
+    supergraph: Supergraph, document: DocumentNode, operation_name: str | None
+) -> QueryPlan:
+    """The router's query planner (``trellis_router.planner.plan_operation``)."""
+    from ..planner import plan_operation
+
+    return plan_operation(supergraph, document, operation_name)
+
+
+def prepared_operation(
+    state: RouterState,
+    query: str,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    operation_name: str | None,
+    planner: Planner = default_planner,
+) -> PreparedOperation:
+    """The prepared operation for a request, from the cache or planned now.
+
+    Args:
+        state: the router state (supergraph, cache).
+        query: the document text (cache key part).
+        document: the validated document.
+        operation: the selected operation.
+        operation_name: the request's operation name (cache key part).
+        planner: makes the plan on a cache miss.
+
+    Returns:
+        The prepared operation.
+
+    Raises:
+        RequestError: ``QUERY_PLANNING_FAILED`` (status 500) when no plan can be made.
+    """
+    supergraph = state.supergraph
+    key = (supergraph.schema_hash, query, operation_name)
+    cache = state.caches.operations
+    prepared = cache.get(key)
+    if prepared is None:
+        try:
+            plan = planner(supergraph, document, operation_name)
+            prepared = prepare_operation(supergraph, document, operation, plan)
+        except (PlanningError, ValueError) as error:
+            raise RequestError.single(QUERY_PLANNING_FAILED, str(error), 500) from error
+        cache.put(key, prepared)
+    return prepared

@@ -1,0 +1,211 @@
+"""GraphQL-over-HTTP behaviour of the router app, against real subgraph servers."""
+
+from __future__ import annotations
+
+import httpx
+import orjson
+from trellis_router.state import StateHolder
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON_ACCEPT = {"accept": "application/json"}
+GR_ACCEPT = {"accept": GRAPHQL_RESPONSE}
+
+
+async def test_post_runs_a_query_across_subgraphs(shop):
+    response = await shop.router.post(
+        "/graphql",
+        json={"query": "{ me { name reviews { body } } }"},
+        headers=JSON_ACCEPT,
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == {
+        "data": {"me": {"name": "Ada", "reviews": [{"body": "Great"}, {"body": "Fine"}]}}
+    }
+    assert len(shop.accounts.requests) == 1
+    assert shop.reviews.requests[0]["variables"]["representations"] == [
+        {"__typename": "User", "id": "1"}
+    ]
+
+
+async def test_graphql_response_json_when_accepted(shop):
+    response = await shop.router.post(
+        "/graphql", json={"query": "{ me { id } }"}, headers=GR_ACCEPT
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+    assert response.json() == {"data": {"me": {"id": "1"}}}
+
+
+async def test_variables_and_operation_name(shop):
+    query = "query A { me { id } } query B($id: ID!) { user(id: $id) { name } }"
+    body = {"query": query, "operationName": "B", "variables": {"id": "2"}}
+    response = await shop.router.post("/graphql", json=body)
+    assert response.json() == {"data": {"user": {"name": "Alan"}}}
+
+
+def _code(response: httpx.Response) -> str:
+    code: str = response.json()["errors"][0]["extensions"]["code"]
+    return code
+
+
+async def test_parse_error_status_depends_on_media_type(shop):
+    body = {"query": "{ me { "}
+    strict = await shop.router.post("/graphql", json=body, headers=GR_ACCEPT)
+    legacy = await shop.router.post("/graphql", json=body, headers=JSON_ACCEPT)
+    assert (strict.status_code, _code(strict)) == (400, "GRAPHQL_PARSE_FAILED")
+    assert (legacy.status_code, _code(legacy)) == (200, "GRAPHQL_PARSE_FAILED")
+    assert "data" not in strict.json()
+    assert strict.json()["errors"][0]["locations"] == [{"line": 1, "column": 8}]
+
+
+async def test_validation_error(shop):
+    body = {"query": "{ me { nope } }"}
+    strict = await shop.router.post("/graphql", json=body, headers=GR_ACCEPT)
+    legacy = await shop.router.post("/graphql", json=body)
+    assert (strict.status_code, _code(strict)) == (400, "GRAPHQL_VALIDATION_FAILED")
+    assert (legacy.status_code, _code(legacy)) == (200, "GRAPHQL_VALIDATION_FAILED")
+
+
+async def test_bad_variable_is_bad_user_input(shop):
+    body = {"query": "query($id: ID!) { user(id: $id) { name } }", "variables": {"id": {}}}
+    response = await shop.router.post("/graphql", json=body, headers=GR_ACCEPT)
+    assert (response.status_code, _code(response)) == (400, "BAD_USER_INPUT")
+    missing = await shop.router.post("/graphql", json={"query": body["query"]}, headers=GR_ACCEPT)
+    assert (missing.status_code, _code(missing)) == (400, "BAD_USER_INPUT")
+
+
+async def test_operation_selection_errors(shop):
+    query = "query A { me { id } } query B { me { name } }"
+    unnamed = await shop.router.post("/graphql", json={"query": query}, headers=GR_ACCEPT)
+    unknown = await shop.router.post(
+        "/graphql", json={"query": query, "operationName": "C"}, headers=GR_ACCEPT
+    )
+    assert (unnamed.status_code, _code(unnamed)) == (400, "BAD_REQUEST")
+    assert (unknown.status_code, _code(unknown)) == (400, "GRAPHQL_VALIDATION_FAILED")
+
+
+async def test_malformed_requests_are_400_bad_request(shop):
+    cases = [
+        b"{not json",
+        b"[1, 2]",
+        b'{"variables": {}}',
+        b'{"query": 3}',
+        b'{"query": "{ me { id } }", "variables": [1]}',
+        b'{"query": "{ me { id } }", "operationName": 1}',
+    ]
+    for content in cases:
+        for accept in (JSON_ACCEPT, GR_ACCEPT):
+            response = await shop.router.post(
+                "/graphql",
+                content=content,
+                headers={**accept, "content-type": "application/json"},
+            )
+            assert response.status_code == 400, content
+            assert _code(response) == "BAD_REQUEST"
+
+
+async def test_unsupported_content_type_and_too_large_body(shop):
+    form = await shop.router.post(
+        "/graphql", content=b"query=x", headers={"content-type": "text/plain"}
+    )
+    assert (form.status_code, _code(form)) == (415, "BAD_REQUEST")
+    large = await shop.router.post("/graphql", json={"query": "{ me { id } }" + " " * 20_000})
+    assert (large.status_code, _code(large)) == (413, "BAD_REQUEST")
+
+
+async def test_get_runs_queries_but_not_mutations(shop):
+    ok = await shop.router.get(
+        "/graphql",
+        params={"query": "query($id: ID!) { user(id: $id) { name } }", "variables": '{"id":"1"}'},
+    )
+    assert ok.status_code == 200
+    assert ok.json() == {"data": {"user": {"name": "Ada"}}}
+    mutation = await shop.router.get(
+        "/graphql", params={"query": 'mutation { rename(name: "x") { name } }'}
+    )
+    assert mutation.status_code == 405
+    assert mutation.headers["allow"] == "POST"
+    assert shop.accounts.requests == [shop.accounts.requests[0]]
+    bad_variables = await shop.router.get(
+        "/graphql", params={"query": "{ me { id } }", "variables": "{"}
+    )
+    assert (bad_variables.status_code, _code(bad_variables)) == (400, "BAD_REQUEST")
+
+
+async def test_post_runs_mutations(shop):
+    response = await shop.router.post(
+        "/graphql", json={"query": 'mutation { rename(name: "Ada L.") { name reviews { body } } }'}
+    )
+    assert response.json() == {
+        "data": {"rename": {"name": "Ada L.", "reviews": [{"body": "Great"}, {"body": "Fine"}]}}
+    }
+
+
+async def test_unsupported_method_is_405(shop):
+    response = await shop.router.put("/graphql", json={"query": "{ me { id } }"})
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+
+
+async def test_browser_get_gets_a_page_without_cdn(shop):
+    response = await shop.router.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<script src" not in response.text
+
+
+async def test_health_and_ready(shop):
+    assert (await shop.router.get("/health")).json() == {"status": "UP"}
+    ready = await shop.router.get("/ready")
+    assert ready.status_code == 200
+    shop.holder.current = None
+    assert (await shop.router.get("/ready")).status_code == 503
+    response = await shop.router.post("/graphql", json={"query": "{ me { id } }"})
+    assert response.status_code == 503
+    assert _code(response) == "SERVICE_UNAVAILABLE"
+
+
+async def test_expose_query_plan(shop):
+    response = await shop.router.post(
+        "/graphql",
+        json={"query": "{ me { name reviews { body } } }"},
+        headers={"apollo-expose-query-plan": "true"},
+    )
+    plan = response.json()["extensions"]["apolloQueryPlan"]
+    assert plan["text"].startswith("QueryPlan {")
+    assert plan["object"]["kind"] == "QueryPlan"
+    assert plan["object"]["node"]["kind"] == "Sequence"
+    plain = await shop.router.post("/graphql", json={"query": "{ me { id } }"})
+    assert "extensions" not in plain.json()
+
+
+async def test_subgraph_down_gives_partial_data(shop):
+    state = shop.holder.current
+    down = {"accounts": [shop.accounts.url], "reviews": ["http://127.0.0.1:9/graphql"]}
+    shop.holder.swap(state.with_routing_urls(down))
+    response = await shop.router.post(
+        "/graphql", json={"query": "{ me { name reviews { body } } }"}
+    )
+    body = response.json()
+    assert response.status_code == 200
+    assert body["data"] == {"me": {"name": "Ada", "reviews": None}}
+    assert body["errors"][0]["extensions"]["code"] == "SUBREQUEST_HTTP_ERROR"
+    assert body["errors"][0]["extensions"]["serviceName"] == "reviews"
+
+
+async def test_introspection_is_answered_by_the_router(shop):
+    response = await shop.router.post(
+        "/graphql", json={"query": "{ __schema { mutationType { name } } }"}
+    )
+    assert response.json() == {"data": {"__schema": {"mutationType": {"name": "Mutation"}}}}
+    assert shop.accounts.requests == []
+
+
+async def test_plans_are_cached_per_state(shop):
+    body = orjson.dumps({"query": "{ me { id } }"})
+    headers = {"content-type": "application/json"}
+    for _ in range(3):
+        await shop.router.post("/graphql", content=body, headers=headers)
+    assert len(shop.holder.current.caches.operations) == 1
+    assert isinstance(shop.holder, StateHolder)
