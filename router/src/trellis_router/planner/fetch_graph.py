@@ -35,6 +35,7 @@ from .normalize import (
     NormalizedFragment,
     NormalizedOperation,
     NormalizedSelection,
+    normalize_field_set,
 )
 from .selection import SelectionSet
 
@@ -296,11 +297,10 @@ class _Builder:
         path: tuple[str, ...],
         provided: Provided | None,
     ) -> None:
-        from .normalize import _Normalizer
-
         type_def = self.schema.get_type(type_name)
-        assert type_def is not None
-        required = _Normalizer(self.schema, {}).selection_set(parse_field_set(requires), type_def)
+        if type_def is None:
+            raise PlanningError(f"unknown type {type_name!r} in @requires")
+        required = normalize_field_set(self.schema, type_def, parse_field_set(requires))
         used: set[FetchGroup] = set()
         self.plan_selections(group, type_name, required, target, path, provided, used)
         for dependency in used:

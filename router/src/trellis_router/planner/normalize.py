@@ -41,6 +41,7 @@ __all__ = [
     "NormalizedFragment",
     "NormalizedOperation",
     "NormalizedSelection",
+    "normalize_field_set",
     "normalize_operation",
 ]
 
@@ -286,3 +287,14 @@ def normalize_operation(
         },
         selections=normalizer.selection_set(operation.selection_set, root),
     )
+
+
+def normalize_field_set(
+    schema: GraphQLSchema, parent: GraphQLNamedType, selection: SelectionSetNode
+) -> list[NormalizedSelection]:
+    """Normalise a field set (``@key``/``@requires`` selection) on ``parent``.
+
+    Raises:
+        PlanningError: the field set names a field ``parent`` does not have.
+    """
+    return _Normalizer(schema, {}).selection_set(selection, parent)
