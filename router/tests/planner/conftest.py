@@ -15,9 +15,42 @@ from trellis_router.supergraph import Supergraph, load_supergraph
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+COMMERCE = {
+    "customers": """
+        type Customer @key(fields: "id") { id: ID! name: String! email: String! }
+        type Query { customers: [Customer!]! customer(id: ID!): Customer }
+    """,
+    "inventory": """
+        type Money @shareable { amount: Int! currency: String! }
+        type Product @key(fields: "id") {
+          id: ID! sku: String! name: String! price: Money! stock: Int!
+        }
+        type Query { products: [Product!]! product(id: ID!): Product }
+    """,
+    "billing": """
+        scalar DateTime
+        type Money @shareable { amount: Int! currency: String! }
+        type Customer @key(fields: "id") { id: ID! invoices: [Invoice!]! }
+        type Product @key(fields: "id", resolvable: false) { id: ID! }
+        type InvoiceItem {
+          product: Product! quantity: Int! unitPrice: Money! lineTotal: Money!
+        }
+        type Invoice @key(fields: "id") {
+          id: ID! number: String! issuedAt: DateTime! customer: Customer!
+          items: [InvoiceItem!]! total: Money!
+        }
+        type Query { invoices: [Invoice!]! invoice(id: ID!): Invoice }
+    """,
+}
+"""The commerce subgraphs' shape (as Trellis's subgraphs publish it, without descriptions)."""
+
+
 @cache
 def supergraph(name: str) -> Supergraph:
-    """Load ``fixtures/<name>.supergraph.graphql``."""
+    """``commerce`` composed from :data:`COMMERCE`; others from ``fixtures/<name>.supergraph.graphql``
+    (Apollo-composed files)."""
+    if name == "commerce":
+        return compose_supergraph(**COMMERCE)
     return load_supergraph((FIXTURES / f"{name}.supergraph.graphql").read_text())
 
 
