@@ -56,6 +56,13 @@ class RouterSettings(BaseSettings):
         ge=1,
         description="Maximum number of open connections to subgraphs (keep-alive pool).",
     )
+    traffic_shaping_deduplicate_query: bool = Field(
+        default=True,
+        description=(
+            "Share one subgraph request among identical query requests in flight at the same "
+            "time (same subgraph, body and forwarded headers). Never applies to mutations."
+        ),
+    )
     max_request_body_bytes: int = Field(
         default=2_000_000,
         ge=1,

@@ -7,12 +7,16 @@ Public entry points: :func:`prepare_operation` (once per cached plan) and
 from __future__ import annotations
 
 from .client import AiohttpSubgraphClient, SubgraphClient, SubgraphFetchError
+from .dedupe import DedupingSubgraphClient
 from .operation import PreparedOperation, execute_operation, prepare_operation
+from .response import RESPONSE_VALIDATION_FAILED
 from .run import SUBREQUEST_HTTP_ERROR
 
 __all__ = [
+    "RESPONSE_VALIDATION_FAILED",
     "SUBREQUEST_HTTP_ERROR",
     "AiohttpSubgraphClient",
+    "DedupingSubgraphClient",
     "PreparedOperation",
     "SubgraphClient",
     "SubgraphFetchError",

@@ -7,12 +7,13 @@ Spec: Apollo Federation query plans, ``Flatten(path:)`` (``@`` = every list item
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import GraphQLSchema, is_abstract_type
+from graphql import FieldNode, GraphQLSchema, is_abstract_type
 
 from ..planner.plan import RequiresField, RequiresInlineFragment, RequiresSelection
+from ..supergraph import Supergraph
 
 __all__ = ["EntityRequires", "ResponsePath", "collect_objects", "compile_requires"]
 
@@ -26,10 +27,13 @@ class EntityRequires:
     Attributes:
         by_typename: per concrete ``__typename``, the selections that build its representation.
         untyped: selections outside any type condition (applied to every object).
+        keys: per concrete ``__typename``, the top-level field names of each ``@key`` of the
+            type in the fetched subgraph (to refuse representations whose key is null).
     """
 
     by_typename: Mapping[str, tuple[RequiresSelection, ...]]
     untyped: tuple[RequiresSelection, ...]
+    keys: Mapping[str, tuple[frozenset[str], ...]] = field(default_factory=dict)
 
     def representation(self, obj: dict[str, Any]) -> dict[str, Any] | None:
         """Build the representation of one object, or None when it does not apply.
@@ -39,7 +43,10 @@ class EntityRequires:
 
         Returns:
             The representation (values keyed by field name), or None when the object's
-            ``__typename`` matches no type condition or it lacks a required field.
+            ``__typename`` matches no type condition, it lacks a required field, or every
+            ``@key`` the representation carries has a null field (e.g. a key nulled by an
+            earlier error): such an object is not sent and what the fetch would fill stays
+            absent.
 
         Spec: Federation ``_Any`` representations: ``__typename`` plus the ``@key`` fields
         (and ``@requires`` fields).
@@ -52,7 +59,24 @@ class EntityRequires:
             selections = self.untyped
         elif self.untyped:
             selections = self.untyped + selections
-        return _select(selections, obj)
+        representation = _select(selections, obj)
+        if representation is None:
+            return None
+        keys = self.keys.get(typename) if isinstance(typename, str) else None
+        if keys and not _has_key(representation, keys):
+            return None
+        return representation
+
+
+def _has_key(representation: dict[str, Any], keys: tuple[frozenset[str], ...]) -> bool:
+    """True when some carried key has no null field (or the representation carries no key)."""
+    carried = False
+    for names in keys:
+        if all(name in representation for name in names):
+            carried = True
+            if all(representation[name] is not None for name in names):
+                return True
+    return not carried
 
 
 def _select(
@@ -99,33 +123,82 @@ def _select_value(selections: tuple[RequiresSelection, ...], value: Any) -> Any:
 
 
 def compile_requires(
-    requires: tuple[RequiresSelection, ...], schema: GraphQLSchema
+    requires: tuple[RequiresSelection, ...], supergraph: Supergraph, service_name: str
 ) -> EntityRequires:
     """Compile a FetchNode's ``requires`` into per-typename selections.
 
     Args:
         requires: the FetchNode's ``requires`` (usually one inline fragment per entity type).
-        schema: the supergraph schema, used to expand abstract type conditions.
+        supergraph: the supergraph; its schema expands abstract type conditions, its join
+            metadata gives the ``@key`` fields of each type in ``service_name``.
+        service_name: the subgraph the fetch goes to.
 
     Returns:
         The compiled requires.
     """
+    schema = supergraph.schema
     by_typename: dict[str, tuple[RequiresSelection, ...]] = {}
+    keys: dict[str, tuple[frozenset[str], ...]] = {}
     untyped: list[RequiresSelection] = []
     for selection in requires:
         if isinstance(selection, RequiresField) or selection.type_condition is None:
             untyped.append(selection)
             continue
+        condition_keys = _key_fields(supergraph, selection.type_condition, service_name)
         for name in _concrete_types(selection.type_condition, schema):
             by_typename[name] = by_typename.get(name, ()) + selection.selections
-    return EntityRequires(by_typename=by_typename, untyped=tuple(untyped))
+            own = condition_keys
+            if name != selection.type_condition:
+                own = own + _key_fields(supergraph, name, service_name)
+            if not own:
+                own = _fallback_keys(supergraph, name, service_name)
+            keys[name] = tuple(dict.fromkeys(keys.get(name, ()) + own))
+    return EntityRequires(
+        by_typename=by_typename,
+        untyped=tuple(untyped),
+        keys={name: names for name, names in keys.items() if names},
+    )
+
+
+def _fallback_keys(
+    supergraph: Supergraph, type_name: str, service_name: str
+) -> tuple[frozenset[str], ...]:
+    """Keys of a type the fetched subgraph does not define as such (an ``@interfaceObject``
+    there, or an unknown name): its interfaces' keys in that subgraph, else its keys anywhere."""
+    named = supergraph.schema.get_type(type_name)
+    out: tuple[frozenset[str], ...] = ()
+    for interface in getattr(named, "interfaces", ()):
+        out += _key_fields(supergraph, interface.name, service_name)
+    if not out:
+        meta = supergraph.types.get(type_name)
+        for graph in meta.graphs if meta is not None else ():
+            out += _key_fields(supergraph, type_name, graph)
+    return tuple(dict.fromkeys(out))
+
+
+def _key_fields(
+    supergraph: Supergraph, type_name: str, service_name: str
+) -> tuple[frozenset[str], ...]:
+    meta = supergraph.types.get(type_name)
+    in_graph = meta.graphs.get(service_name) if meta is not None else None
+    if in_graph is None:
+        return ()
+    out: list[frozenset[str]] = []
+    for key in in_graph.keys:
+        names = frozenset(
+            sel.name.value for sel in key.selection.selections if isinstance(sel, FieldNode)
+        )
+        if names:
+            out.append(names)
+    return tuple(out)
 
 
 def _concrete_types(type_name: str, schema: GraphQLSchema) -> list[str]:
     named = schema.get_type(type_name)
     if named is not None and is_abstract_type(named):
-        return [t.name for t in schema.get_possible_types(named)]
-    # Interface objects and unknown names: the representation names the type itself.
+        # The interface's own name too: objects from a subgraph that models it as an
+        # ``@interfaceObject`` carry it as ``__typename``.
+        return [t.name for t in schema.get_possible_types(named)] + [type_name]
     return [type_name]
 
 

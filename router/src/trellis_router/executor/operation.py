@@ -15,6 +15,7 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLSchema,
     OperationDefinitionNode,
+    is_abstract_type,
 )
 
 from ..planner.plan import QueryPlan
@@ -39,6 +40,7 @@ class PreparedOperation:
         api_schema: the API schema (for introspection).
         introspection: the root introspection fields as a document, when any.
         operation_kind: ``query``, ``mutation`` or ``subscription``.
+        abstract_types: names of the supergraph's interfaces and unions.
     """
 
     plan: QueryPlan
@@ -47,6 +49,7 @@ class PreparedOperation:
     api_schema: GraphQLSchema
     introspection: DocumentNode | None
     operation_kind: str
+    abstract_types: frozenset[str] = frozenset()
 
 
 def prepare_operation(
@@ -86,7 +89,12 @@ def prepare_operation(
         api_schema=supergraph.api_schema,
         introspection=introspection_document(operation, fragments),
         operation_kind=kind,
+        abstract_types=_abstract_types(supergraph.schema),
     )
+
+
+def _abstract_types(schema: GraphQLSchema) -> frozenset[str]:
+    return frozenset(name for name, named in schema.type_map.items() if is_abstract_type(named))
 
 
 async def execute_operation(
@@ -112,7 +120,11 @@ async def execute_operation(
     Spec: GraphQL §7.1 Response Format; Apollo Federation query plan execution.
     """
     run = PlanRun(
-        client=client, routing_url=routing_url, variables=variables, headers=headers or {}
+        client=client,
+        routing_url=routing_url,
+        variables=variables,
+        headers=headers or {},
+        abstract_types=prepared.abstract_types,
     )
     if prepared.step is not None:
         await run.run(prepared.step)

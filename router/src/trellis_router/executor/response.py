@@ -20,6 +20,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLEnumType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLOutputType,
@@ -35,7 +36,15 @@ from graphql import (
 
 from .flatten import ResponsePath
 
-__all__ = ["FieldShape", "ResponseShaper", "SelectionShape", "TypeShape"]
+__all__ = [
+    "RESPONSE_VALIDATION_FAILED",
+    "FieldShape",
+    "ResponseShaper",
+    "SelectionShape",
+    "TypeShape",
+]
+
+RESPONSE_VALIDATION_FAILED = "RESPONSE_VALIDATION_FAILED"
 
 _INVALID: Final = object()
 _FIELD, _TYPENAME, _INTROSPECTION = 0, 1, 2
@@ -68,12 +77,16 @@ class TypeShape:
         of: the item shape when this is a list.
         selection: the sub-selection when the named type is composite.
         label: ``Parent.field`` for error messages.
+        enum_name: the enum type name when the named type is an enum.
+        enum_values: the enum's values in the API schema (``@inaccessible`` ones are absent).
     """
 
     non_null: bool
     of: TypeShape | None
     selection: SelectionShape | None
     label: str
+    enum_name: str | None = None
+    enum_values: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +228,15 @@ class SelectionShape:
         selection = None
         if is_composite_type(named):
             selection = SelectionShape.compile(self.schema, named.name, sub_sets, self.fragments)
+        elif isinstance(named, GraphQLEnumType):
+            return TypeShape(
+                non_null=non_null,
+                of=None,
+                selection=None,
+                label=label,
+                enum_name=named.name,
+                enum_values=frozenset(named.values),
+            )
         return TypeShape(non_null=non_null, of=None, selection=selection, label=label)
 
 
@@ -372,11 +394,30 @@ class ResponseShaper:
             return items
         selection = shape.selection
         if selection is None:
+            if shape.enum_name is not None and (
+                not isinstance(value, str) or value not in shape.enum_values
+            ):
+                self._enum_error(shape.enum_name)
+                return None
             return value
         if not isinstance(value, dict):
             return None
         static = selection.parent_type if selection.is_object else None
         return self._object(selection, value, static)
+
+    def _enum_error(self, enum_name: str) -> None:
+        """A value the API schema's enum does not have (e.g. an ``@inaccessible`` one).
+
+        Spec: GraphQL §6.4.3 CompleteValue (enum: a field error when the value cannot be
+        coerced); message and code as Apollo Router's response validation.
+        """
+        self.errors.append(
+            {
+                "message": f"Expected a valid enum value for type {enum_name}",
+                "path": list(self.path),
+                "extensions": {"code": RESPONSE_VALIDATION_FAILED},
+            }
+        )
 
     def _null_error(self, shape: TypeShape) -> None:
         path = self.path

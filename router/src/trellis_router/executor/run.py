@@ -16,6 +16,7 @@ import orjson
 from .client import SubgraphClient, SubgraphFetchError
 from .flatten import ResponsePath, collect_objects
 from .merge import deep_merge
+from .rewrites import apply_rewrites, read_context
 from .steps import ConditionStep, FetchStep, FlattenStep, ParallelStep, SequenceStep, Step
 
 __all__ = ["SUBREQUEST_HTTP_ERROR", "PlanRun"]
@@ -35,6 +36,8 @@ class PlanRun:
         data: the response data being built (top-level response keys).
         errors: GraphQL errors collected so far (client paths).
         failed_paths: response paths left null by failed fetches (no error names them).
+        abstract_types: names of the supergraph's interfaces and unions (a ``__typename``
+            naming one never replaces a concrete one when merging).
     """
 
     client: SubgraphClient
@@ -44,6 +47,7 @@ class PlanRun:
     data: dict[str, Any] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     failed_paths: list[ResponsePath] = field(default_factory=list)
+    abstract_types: frozenset[str] = frozenset()
 
     async def run(self, step: Step) -> None:
         """Run one step (and its children).
@@ -88,7 +92,9 @@ class PlanRun:
             return
         data = response.get("data")
         if isinstance(data, dict):
-            deep_merge(self.data, data)
+            if fetch.output_rewrites:
+                apply_rewrites(fetch.output_rewrites, data)
+            deep_merge(self.data, data, self.abstract_types)
         else:
             self.failed_paths.extend((key,) for key in fetch.root_keys)
         for error in _errors_of(response):
@@ -101,49 +107,67 @@ class PlanRun:
             raise ValueError("a Flatten node's fetch has no requires")
         objects: list[tuple[dict[str, Any], ResponsePath]] = []
         collect_objects(self.data, step.path, objects)
-        encoded: list[bytes] = []
-        index_of: dict[bytes, int] = {}
-        targets: list[list[tuple[dict[str, Any], ResponsePath]]] = []
+        rewrites = fetch.input_rewrites
+        reads = fetch.context_reads
+        batches: dict[bytes, _Batch] = {}
         for obj, path in objects:
             representation = requires.representation(obj)
             if representation is None:
                 continue
-            key = orjson.dumps(representation)
-            index = index_of.get(key)
-            if index is None:
-                index = index_of[key] = len(encoded)
-                encoded.append(key)
-                targets.append([])
-            targets[index].append((obj, path))
-        if not encoded:
-            return
+            if rewrites:
+                apply_rewrites(rewrites, representation)
+            context_key = b""
+            context: dict[str, Any] = {}
+            if reads:
+                context = read_context(reads, self.data, path)
+                context_key = orjson.dumps(context, option=orjson.OPT_SORT_KEYS)
+            batch = batches.get(context_key)
+            if batch is None:
+                batch = batches[context_key] = _Batch(context)
+            batch.add(orjson.dumps(representation), obj, path)
+        if len(batches) == 1:
+            await self._send_batch(fetch, next(iter(batches.values())))
+        elif batches:
+            # Entities whose context values differ: one request per distinct set of values
+            # (Apollo Router sends one request with an aliased ``_entities`` per entity instead;
+            # the merged data and errors are the same).
+            await asyncio.gather(*(self._send_batch(fetch, b) for b in batches.values()))
+
+    async def _send_batch(self, fetch: FetchStep, batch: _Batch) -> None:
         used = self._used_variables(fetch)
-        variables_json = b'{"representations":[' + b",".join(encoded) + b"]"
+        if batch.context:
+            used.update(batch.context)
+        variables_json = b'{"representations":[' + b",".join(batch.encoded) + b"]"
         if used:
             variables_json += b"," + orjson.dumps(used)[1:]
         else:
             variables_json += b"}"
         response = await self._send(fetch, variables_json)
         if response is None:
-            self.failed_paths.extend(path for group in targets for _, path in group)
+            self.failed_paths.extend(path for group in batch.targets for _, path in group)
             return
-        self._merge_entities(fetch.service_name, response, targets)
+        self._merge_entities(fetch, response, batch.targets)
 
     def _merge_entities(
         self,
-        service_name: str,
+        fetch: FetchStep,
         response: dict[str, Any],
         targets: list[list[tuple[dict[str, Any], ResponsePath]]],
     ) -> None:
         data = response.get("data")
         entities = data.get("_entities") if isinstance(data, dict) else None
+        abstract = self.abstract_types
+        rewrites = fetch.output_rewrites
         if isinstance(entities, list):
             for index, entity in enumerate(entities[: len(targets)]):
                 if isinstance(entity, dict):
+                    if rewrites:
+                        apply_rewrites(rewrites, entity)
                     for obj, _ in targets[index]:
-                        deep_merge(obj, entity)
+                        deep_merge(obj, entity, abstract)
         else:
             self.failed_paths.extend(path for group in targets for _, path in group)
+        service_name = fetch.service_name
         for error in _errors_of(response):
             path = error.get("path")
             if (
@@ -158,6 +182,26 @@ class PlanRun:
                     self.errors.append(_with_service(error, service_name, [*target_path, *rest]))
             else:
                 self.errors.append(_with_service(error, service_name, None))
+
+
+class _Batch:
+    """Representations for one ``_entities`` request, deduplicated, with their targets."""
+
+    __slots__ = ("context", "encoded", "index_of", "targets")
+
+    def __init__(self, context: dict[str, Any]) -> None:
+        self.context = context
+        self.encoded: list[bytes] = []
+        self.index_of: dict[bytes, int] = {}
+        self.targets: list[list[tuple[dict[str, Any], ResponsePath]]] = []
+
+    def add(self, key: bytes, obj: dict[str, Any], path: ResponsePath) -> None:
+        index = self.index_of.get(key)
+        if index is None:
+            index = self.index_of[key] = len(self.encoded)
+            self.encoded.append(key)
+            self.targets.append([])
+        self.targets[index].append((obj, path))
 
 
 def _errors_of(response: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1,8 +1,8 @@
 """Query plans compiled into executable steps (done once per plan, reused by every request).
 
 A compiled fetch keeps its request body prefix pre-encoded, its ``requires`` indexed by
-``__typename``, and the top-level response keys it fills (to know which fields a failed root
-fetch leaves null).
+``__typename`` (with the ``@key`` fields of each type), its rewrites compiled, and the top-level
+response keys it fills (to know which fields a failed root fetch leaves null).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from ..planner.plan import (
 )
 from ..supergraph import Supergraph
 from .flatten import EntityRequires, compile_requires
+from .rewrites import ContextRead, DataRewrite, compile_context_reads, compile_rewrites
 
 __all__ = [
     "ConditionStep",
@@ -47,6 +48,9 @@ class FetchStep:
         requires: for an entity fetch, the compiled representation selection; None for a root
             fetch.
         root_keys: response keys of the operation's top-level fields (root fetches).
+        input_rewrites: applied to each representation before it is sent.
+        output_rewrites: applied to each entity (or the root data) before it is merged.
+        context_reads: contextual argument values to read relative to each entity.
     """
 
     service_name: str
@@ -54,6 +58,9 @@ class FetchStep:
     variable_usages: tuple[str, ...]
     requires: EntityRequires | None
     root_keys: tuple[str, ...]
+    input_rewrites: tuple[DataRewrite, ...] = ()
+    output_rewrites: tuple[DataRewrite, ...] = ()
+    context_reads: tuple[ContextRead, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +103,8 @@ def compile_plan(plan: QueryPlan, supergraph: Supergraph) -> Step | None:
     Args:
         plan: the query plan.
         supergraph: the supergraph the plan was made for (abstract type conditions in
-            ``requires`` are expanded with its schema).
+            ``requires`` and rewrites are expanded with its schema; ``@key`` fields come from its
+            join metadata).
 
     Returns:
         The root step, or None for an empty plan.
@@ -140,13 +148,17 @@ def _compile_fetch(node: FetchNode, supergraph: Supergraph) -> FetchStep:
     )
     requires = None
     if node.requires is not None:
-        requires = compile_requires(node.requires, supergraph.schema)
+        requires = compile_requires(node.requires, supergraph, node.service_name)
+    schema = supergraph.schema
     return FetchStep(
         service_name=node.service_name,
         body_prefix=prefix,
         variable_usages=node.variable_usages,
         requires=requires,
         root_keys=() if requires is not None else _root_keys(node.operation),
+        input_rewrites=compile_rewrites(node.input_rewrites, schema),
+        output_rewrites=compile_rewrites(node.output_rewrites, schema),
+        context_reads=compile_context_reads(node.context_rewrites, schema),
     )
 
 

@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from ..configuration import RouterSettings
-from ..executor import AiohttpSubgraphClient, SubgraphClient
+from ..executor import AiohttpSubgraphClient, DedupingSubgraphClient, SubgraphClient
 from ..pipeline import Planner, default_planner
 from ..sources import SupergraphSource, follow_source
 from ..state import StateHolder
@@ -38,7 +38,8 @@ def create_app(
         holder: the state holder (a new, empty one when None).
         source: followed during the app's lifespan (updates swap the state).
         client: the subgraph client; when None an :class:`AiohttpSubgraphClient` is created on
-            startup and closed on shutdown.
+            startup and closed on shutdown (wrapped in a :class:`DedupingSubgraphClient` when
+            ``traffic_shaping_deduplicate_query`` is on).
         planner: the query planner.
 
     Returns:
@@ -55,7 +56,8 @@ def create_app(
                 timeout_seconds=settings.subgraph_timeout_seconds,
                 pool_size=settings.subgraph_pool_size,
             )
-            current.append(owned)
+            dedupe = settings.traffic_shaping_deduplicate_query
+            current.append(DedupingSubgraphClient(owned) if dedupe else owned)
         task = None
         if source is not None:
             task = asyncio.create_task(_follow(source, holder, settings.plan_cache_size))
@@ -68,7 +70,7 @@ def create_app(
                     await task
             if owned is not None:
                 await owned.close()
-                current.remove(owned)
+                current.clear()
 
     endpoint = GraphQLEndpoint(holder, settings, lambda: current[0], planner)
     routes = [

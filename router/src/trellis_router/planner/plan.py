@@ -4,7 +4,8 @@ Node kinds follow Apollo's query plan: Fetch, Flatten, Sequence, Parallel, Condi
 
 Spec: Apollo Federation query plans as ``@apollo/query-planner`` prints them
 (``QueryPlan { Sequence { Fetch(service: ...) ... } }``) and their JSON (``kind``, ``serviceName``,
-``requires``, ``variableUsages``, ``operation``, ``operationKind``, ``operationName``).
+``requires``, ``variableUsages``, ``operation``, ``operationKind``, ``operationName``,
+``inputRewrites``, ``outputRewrites``, ``contextRewrites``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any, Literal, TypeAlias
 __all__ = [
     "ConditionNode",
     "FetchNode",
+    "FetchRewrite",
     "FlattenNode",
+    "KeyRenamer",
     "OperationKind",
     "ParallelNode",
     "PlanNode",
@@ -24,6 +27,7 @@ __all__ = [
     "RequiresInlineFragment",
     "RequiresSelection",
     "SequenceNode",
+    "ValueSetter",
 ]
 
 OperationKind = Literal["query", "mutation", "subscription"]
@@ -61,6 +65,50 @@ RequiresSelection: TypeAlias = RequiresField | RequiresInlineFragment
 
 
 @dataclass(frozen=True, slots=True)
+class ValueSetter:
+    """A rewrite that sets the value at ``path`` to ``set_value_to``.
+
+    Apollo uses it on inputs: a representation sent to a subgraph that models an interface as an
+    ``@interfaceObject`` gets ``__typename`` = the interface name.
+
+    Attributes:
+        path: steps from the rewritten value: field names and ``... on T`` type conditions
+            (matched against the object's ``__typename``); the last step is the field to set.
+        set_value_to: the JSON value to write.
+
+    Spec: Apollo query plan ``FetchNode.inputRewrites`` (``{"kind": "ValueSetter", "path",
+    "setValueTo"}``).
+    """
+
+    path: tuple[str, ...]
+    set_value_to: Any
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRenamer:
+    """A rewrite that renames the key at ``path`` to ``rename_key_to``.
+
+    On outputs it turns an aliased response key back into the field's response key (e.g.
+    ``value__alias_0`` -> ``value``); on contexts it names the variable a context value is sent
+    as (``contextualArgument_1_0``), its path being relative to the entity (``..`` = parent).
+
+    Attributes:
+        path: steps: field names, ``... on T`` type conditions and (contexts only) ``..``; the
+            last step is the key to rename / read.
+        rename_key_to: the new key.
+
+    Spec: Apollo query plan ``FetchNode.outputRewrites`` / ``contextRewrites``
+    (``{"kind": "KeyRenamer", "path", "renameKeyTo"}``); join v0.5 ``contextArguments``.
+    """
+
+    path: tuple[str, ...]
+    rename_key_to: str
+
+
+FetchRewrite: TypeAlias = ValueSetter | KeyRenamer
+
+
+@dataclass(frozen=True, slots=True)
 class FetchNode:
     """One request to one subgraph.
 
@@ -74,6 +122,9 @@ class FetchNode:
             objects at the flatten path; None for a root fetch.
         selection_text: the pretty-printed selection shown in the text form (for an entity fetch,
             the selection inside ``_entities``).
+        input_rewrites: applied to each representation before it is sent.
+        output_rewrites: applied to the data each fetch returns before it is merged.
+        context_rewrites: read context values (``@fromContext``) into the fetch's variables.
     """
 
     service_name: str
@@ -83,6 +134,9 @@ class FetchNode:
     variable_usages: tuple[str, ...]
     requires: tuple[RequiresSelection, ...] | None
     selection_text: str
+    input_rewrites: tuple[FetchRewrite, ...] = ()
+    output_rewrites: tuple[FetchRewrite, ...] = ()
+    context_rewrites: tuple[FetchRewrite, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +200,7 @@ class QueryPlan:
         """Read a plan from Apollo's JSON form (as :meth:`to_json` writes it).
 
         Raises:
-            ValueError: an unknown node kind.
+            ValueError: an unknown node kind or rewrite kind.
         """
         node = data.get("node")
         return cls(node=_from_json(node) if node else None)
@@ -270,6 +324,13 @@ def _json(node: PlanNode) -> dict[str, Any]:
         out["operation"] = node.operation
         out["operationKind"] = node.operation_kind
         out["operationName"] = node.operation_name
+        for key, rewrites in (
+            ("inputRewrites", node.input_rewrites),
+            ("outputRewrites", node.output_rewrites),
+            ("contextRewrites", node.context_rewrites),
+        ):
+            if rewrites:
+                out[key] = [_rewrite_json(rewrite) for rewrite in rewrites]
         return out
     if isinstance(node, FlattenNode):
         return {"kind": "Flatten", "path": list(node.path), "node": _json(node.node)}
@@ -283,6 +344,29 @@ def _json(node: PlanNode) -> dict[str, Any]:
         "ifClause": _json(node.if_clause) if node.if_clause else None,
         "elseClause": _json(node.else_clause) if node.else_clause else None,
     }
+
+
+def _rewrite_json(rewrite: FetchRewrite) -> dict[str, Any]:
+    if isinstance(rewrite, ValueSetter):
+        return {
+            "kind": "ValueSetter",
+            "path": list(rewrite.path),
+            "setValueTo": rewrite.set_value_to,
+        }
+    return {"kind": "KeyRenamer", "path": list(rewrite.path), "renameKeyTo": rewrite.rename_key_to}
+
+
+def _rewrites_from_json(items: list[dict[str, Any]] | None) -> tuple[FetchRewrite, ...]:
+    out: list[FetchRewrite] = []
+    for item in items or ():
+        kind = item.get("kind")
+        if kind == "ValueSetter":
+            out.append(ValueSetter(path=tuple(item["path"]), set_value_to=item.get("setValueTo")))
+        elif kind == "KeyRenamer":
+            out.append(KeyRenamer(path=tuple(item["path"]), rename_key_to=item["renameKeyTo"]))
+        else:
+            raise ValueError(f"unknown fetch rewrite kind: {kind!r}")
+    return tuple(out)
 
 
 def _requires_from_json(items: list[dict[str, Any]]) -> tuple[RequiresSelection, ...]:
@@ -318,6 +402,9 @@ def _from_json(data: dict[str, Any]) -> PlanNode:
             variable_usages=tuple(data.get("variableUsages") or ()),
             requires=_requires_from_json(requires) if requires is not None else None,
             selection_text=data.get("selectionText", ""),
+            input_rewrites=_rewrites_from_json(data.get("inputRewrites")),
+            output_rewrites=_rewrites_from_json(data.get("outputRewrites")),
+            context_rewrites=_rewrites_from_json(data.get("contextRewrites")),
         )
     if kind == "Flatten":
         return FlattenNode(path=tuple(data["path"]), node=_from_json(data["node"]))
