@@ -1,0 +1,127 @@
+"""Every federation scenario case through our router, compared with Apollo Gateway's answer.
+
+Recorded answers come from ``dev/oracle/record.py``; see ``README.md`` beside this file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphql import parse, print_ast
+from graphql.language import DocumentNode
+from trellis_router.composition import SubgraphDefinition, compose
+from trellis_router.testing import serve_mock_subgraphs
+from trellis_router.testing.scenario import Scenario, placeholder_url
+
+from .conftest import all_scenarios, router_client
+
+SCENARIOS = all_scenarios()
+
+
+def _case_params() -> list[Any]:
+    params = []
+    for scenario in SCENARIOS:
+        for case in scenario.cases:
+            marks = (
+                [pytest.mark.xfail(reason=case["xfail"], strict=True)] if case.get("xfail") else []
+            )
+            params.append(
+                pytest.param(scenario, case, id=f"{scenario.name}/{case['name']}", marks=marks)
+            )
+    return params
+
+
+def _composition_params() -> list[Any]:
+    return [
+        pytest.param(
+            scenario,
+            id=scenario.name,
+            marks=[pytest.mark.xfail(reason=scenario.composition_xfail, strict=True)]
+            if scenario.composition_xfail
+            else [],
+        )
+        for scenario in SCENARIOS
+    ]
+
+
+def ordered(value: Any) -> Any:
+    """A comparable form of JSON that keeps object key order (dicts compare unordered)."""
+    if isinstance(value, dict):
+        return [(key, ordered(item)) for key, item in value.items()]
+    if isinstance(value, list):
+        return [ordered(item) for item in value]
+    return value
+
+
+def count_fetches(node: dict[str, Any] | None) -> int:
+    """Fetch nodes in a plan node of Apollo's JSON form."""
+    if not node:
+        return 0
+    kind = node.get("kind")
+    if kind == "Fetch":
+        return 1
+    children = [node.get("node"), node.get("ifClause"), node.get("elseClause")]
+    children += node.get("nodes") or []
+    return sum(count_fetches(child) for child in children if child)
+
+
+def error_paths(errors: list[dict[str, Any]] | None) -> list[str]:
+    return sorted(repr(error.get("path")) for error in errors or [])
+
+
+@pytest.mark.parametrize(("scenario", "case"), _case_params())
+async def test_case_matches_apollo(scenario: Scenario, case: dict[str, Any]) -> None:
+    assert scenario.supergraph_sdl is not None, "record the scenario with dev/oracle/record.py"
+    assert "expected" in case, "record the scenario with dev/oracle/record.py"
+    expected = case["expected"]
+    mocks = scenario.mocks()
+    async with (
+        serve_mock_subgraphs(mocks) as urls,
+        router_client(scenario.supergraph_sdl, urls) as router,
+    ):
+        body = {"query": case["query"]}
+        if case.get("variables") is not None:
+            body["variables"] = case["variables"]
+        if case.get("operationName") is not None:
+            body["operationName"] = case["operationName"]
+        response = await router.post(
+            "/graphql",
+            json=body,
+            headers={"apollo-expose-query-plan": "true", "accept": "application/json"},
+        )
+    answer = response.json()
+    plan = (answer.get("extensions") or {}).get("apolloQueryPlan") or {}
+    assert ordered(answer.get("data")) == ordered(expected.get("data")), plan.get("text")
+    assert ("errors" in answer) == ("errors" in expected), answer.get("errors")
+    assert error_paths(answer.get("errors")) == error_paths(expected.get("errors"))
+    made = sum(len(mock.requests) for mock in mocks)
+    if plan.get("object"):
+        made = count_fetches(plan["object"].get("node"))
+    assert made <= case["apollo_fetches"], plan.get("text")
+
+
+def _normalised(sdl: str) -> str:
+    document = parse(sdl)
+    definitions = sorted(document.definitions, key=lambda node: (node.kind, _name(node)))
+    return print_ast(DocumentNode(definitions=tuple(definitions)))
+
+
+def _name(node: Any) -> str:
+    name = getattr(node, "name", None)
+    return name.value if name is not None else ""
+
+
+@pytest.mark.parametrize("scenario", _composition_params())
+def test_our_composition_matches_apollo(scenario: Scenario) -> None:
+    assert scenario.supergraph_sdl is not None, "record the scenario with dev/oracle/record.py"
+    definitions = [
+        SubgraphDefinition(name, placeholder_url(name), sdl)
+        for name, sdl in scenario.subgraphs.items()
+    ]
+    result = compose(definitions)
+    assert result.ok, [f"{error.code}: {error.message}" for error in result.errors]
+    assert result.supergraph_sdl is not None
+    if result.supergraph_sdl.strip() == scenario.supergraph_sdl.strip():
+        return
+    assert _normalised(result.supergraph_sdl) == _normalised(scenario.supergraph_sdl)
