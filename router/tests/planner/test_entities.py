@@ -150,14 +150,14 @@ def test_variables_are_passed_to_the_subgraph_that_uses_them(make_plan):
     plan = make_plan(
         "commerce",
         "query One($id: ID!, $skip: Boolean!) { invoice(id: $id) {"
-        " number customer { name @skip(if: $skip) } } }",
+        " number customer { name @skip(if: $skip) email } } }",
     )
     fetches = plan.fetch_nodes()
     assert [(f.service_name, f.variable_usages) for f in fetches] == snapshot(
         [("billing", ("id",)), ("customers", ("skip",))]
     )
     assert fetches[1].operation == snapshot(
-        "query One__customers__1($representations:[_Any!]!$skip:Boolean!){_entities(representations:$representations){...on Customer{name@skip(if:$skip)}}}"
+        "query One__customers__1($representations:[_Any!]!$skip:Boolean!){_entities(representations:$representations){...on Customer{name@skip(if:$skip)email}}}"
     )
 
 

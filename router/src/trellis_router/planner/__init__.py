@@ -44,7 +44,10 @@ __all__ = [
 
 
 def plan_operation(
-    supergraph: Supergraph, document: DocumentNode, operation_name: str | None
+    supergraph: Supergraph,
+    document: DocumentNode,
+    operation_name: str | None,
+    override_labels: frozenset[str] = frozenset(),
 ) -> QueryPlan:
     """Plan one operation of a document over a supergraph.
 
@@ -52,6 +55,8 @@ def plan_operation(
         supergraph: the loaded supergraph.
         document: the client document, already validated against the API schema.
         operation_name: the operation to plan (None when the document has exactly one).
+        override_labels: progressive ``@override`` labels active for this request (a labelled
+            override moves its field to the new subgraph only when its label is active).
 
     Returns:
         The query plan.
@@ -62,4 +67,4 @@ def plan_operation(
     Spec: Apollo Federation 2 query planning.
     """
     operation = normalize_operation(supergraph.schema, document, operation_name)
-    return build_query_plan(build_fetch_graph(supergraph, operation))
+    return build_query_plan(build_fetch_graph(supergraph, operation, override_labels))

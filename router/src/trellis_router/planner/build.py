@@ -31,8 +31,9 @@ from graphql import (
     visit,
 )
 
-from .fetch_graph import FetchDependencyGraph, FetchGroup
+from .fetch_graph import Condition, FetchDependencyGraph, FetchGroup
 from .plan import (
+    ConditionNode,
     FetchNode,
     FlattenNode,
     OperationKind,
@@ -40,6 +41,7 @@ from .plan import (
     PlanNode,
     QueryPlan,
     SequenceNode,
+    ValueSetter,
 )
 
 __all__ = ["build_query_plan", "subgraph_operation_name"]
@@ -93,6 +95,7 @@ class _PlanBuilder:
         self.graph = graph
         self.operation = graph.operation
         self.counter = 0
+        self.hoisted: dict[int, tuple[Condition, ...]] = {}
 
     def fetch(self, group: FetchGroup) -> PlanNode:
         selection = group.selections.to_ast()
@@ -141,6 +144,9 @@ class _PlanBuilder:
             variable_usages=tuple(v for v in variables if v in self.operation.variable_definitions),
             requires=group.inputs.to_requires() if group.is_entity_fetch else None,
             selection_text=print_ast(selection),
+            input_rewrites=tuple(
+                ValueSetter(path=path, set_value_to=value) for path, value in group.input_rewrites
+            ),
         )
         if group.is_entity_fetch:
             return FlattenNode(path=group.merge_path, node=node)
@@ -149,13 +155,21 @@ class _PlanBuilder:
     def subtree(self, group: FetchGroup) -> PlanNode:
         own = self.fetch(group)
         waves = self.waves(group)
+        node: PlanNode
         if not waves:
-            return own
-        nodes: list[PlanNode] = [own]
-        for wave in waves:
-            children = [self.subtree(child) for child in wave]
-            nodes.append(children[0] if len(children) == 1 else ParallelNode(tuple(children)))
-        return _sequence(nodes)
+            node = own
+        else:
+            nodes: list[PlanNode] = [own]
+            for wave in waves:
+                children = [self.subtree(child) for child in wave]
+                nodes.append(children[0] if len(children) == 1 else ParallelNode(tuple(children)))
+            node = _sequence(nodes)
+        for kind, variable in reversed(self.hoisted.get(group.index, ())):
+            if kind == "include":
+                node = ConditionNode(variable, node, None)
+            else:
+                node = ConditionNode(variable, None, node)
+        return node
 
     def waves(self, group: FetchGroup) -> list[list[FetchGroup]]:
         children = group.children
@@ -173,7 +187,7 @@ class _PlanBuilder:
 
         deps: dict[int, set[int]] = {c.index: set() for c in children}
         for child in children:
-            for dependency in child.depends_on:
+            for dependency in _descendant_dependencies(child):
                 sibling = ancestor_sibling(dependency)
                 if sibling is not None and sibling is not child:
                     deps[child.index].add(sibling.index)
@@ -189,7 +203,22 @@ class _PlanBuilder:
             remaining = [c for c in remaining if c.index not in done]
         return waves
 
+    def hoist_conditions(self, group: FetchGroup, inherited: frozenset[Condition]) -> None:
+        """Lift the variable conditions common to every entry into ``group`` (and not already
+        in force above it) into Condition nodes; drop them from its selection."""
+        sets = group.condition_sets
+        common = [c for c in sets[0] if all(c in other for other in sets[1:])] if sets else []
+        own = tuple(dict.fromkeys(c for c in common if c not in inherited))
+        if own:
+            self.hoisted[group.index] = own
+            group.selections.strip_conditions(own)
+        below = inherited | frozenset(own)
+        for child in group.children:
+            self.hoist_conditions(child, below)
+
     def build(self) -> QueryPlan:
+        for root in self.graph.roots:
+            self.hoist_conditions(root, frozenset())
         roots = self.graph.roots
         if not roots:
             return QueryPlan(node=None)
@@ -199,6 +228,14 @@ class _PlanBuilder:
         if self.operation.kind == "mutation":
             return QueryPlan(node=_sequence(nodes))
         return QueryPlan(node=ParallelNode(tuple(nodes)))
+
+
+def _descendant_dependencies(group: FetchGroup) -> list[FetchGroup]:
+    """What ``group`` and the groups below it wait for (``@requires`` inputs)."""
+    out = list(group.depends_on)
+    for child in group.children:
+        out.extend(_descendant_dependencies(child))
+    return out
 
 
 def _sequence(nodes: list[PlanNode]) -> SequenceNode:

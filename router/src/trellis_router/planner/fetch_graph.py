@@ -2,28 +2,43 @@
 
 Walk rules (Apollo Federation query planning, "query graph" edges):
 - a field resolvable in the current group's subgraph is selected there (FieldCollection edge);
-- otherwise the planner takes a key edge (KeyResolution) to a subgraph that resolves the field
-  and has a resolvable ``@key`` whose fields the current subgraph can select: the current
-  selection gets ``__typename`` and the key fields, and a child entity group at the current
-  response path gets the field;
+- otherwise the planner takes key edges (KeyResolution) to a subgraph that resolves the field:
+  the shortest route of resolvable ``@key`` jumps whose fields each subgraph on the way can
+  select (a direct jump when the current subgraph can select the target's key, else through
+  intermediate subgraphs); the current selection gets ``__typename`` and the key fields, and a
+  child entity group at the current response path gets the field;
+- a field of a value type (no ``@key``) that the current subgraph cannot resolve is fetched again
+  from the nearest entity (or root) above it, through a subgraph that resolves the whole path
+  from there (shareable value types whose fields are split across subgraphs);
 - a field with ``@requires`` in its subgraph is always fetched by an entity fetch whose
   representation carries the required fields, fetched first in the parent's context;
 - ``@provides`` makes the provided ``@external`` fields local under the providing field;
-- on an abstract type a non-local field is exploded into one inline fragment per possible type.
+- ``@override``: only the new owner resolves the field; with ``overrideLabel`` the label decides
+  (the planner is given the labels active for the request);
+- ``@interfaceObject``: a subgraph that models an entity interface as an object resolves its
+  fields for every implementation (representations carry the interface name as ``__typename``:
+  an input rewrite), and ``__typename`` or a concrete type condition there needs a jump to a
+  subgraph that knows the implementations;
+- on an abstract type a non-local field is exploded into one inline fragment per possible type;
+- fields under a variable ``@skip``/``@include`` that need their own fetch get a fetch group of
+  their own, run under a Condition node.
 
 Spec: Apollo Federation 2 "query planning"; join v0.2-v0.5 semantics of ``@join__type(key,
-resolvable)`` and ``@join__field(external, requires, provides)``.
+resolvable, isInterfaceObject)`` and ``@join__field(external, requires, provides, override,
+overrideLabel, usedOverridden)``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import deque
+from dataclasses import dataclass, field, replace
 
 from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLOutputType,
     SelectionSetNode,
+    VariableNode,
     get_named_type,
     is_abstract_type,
 )
@@ -39,10 +54,13 @@ from .normalize import (
 )
 from .selection import SelectionSet
 
-__all__ = ["FetchDependencyGraph", "FetchGroup", "build_fetch_graph"]
+__all__ = ["Condition", "FetchDependencyGraph", "FetchGroup", "build_fetch_graph"]
 
 Provided = dict[str, "Provided | None"]
 """A ``@provides`` field set as nested dicts: field name -> provided sub-fields (or None)."""
+
+Condition = tuple[str, str]
+"""A variable condition on a selection: (``"include"`` or ``"skip"``, variable name)."""
 
 
 @dataclass(eq=False, slots=True)
@@ -59,6 +77,10 @@ class FetchGroup:
         parent: the group whose results hold the objects at ``merge_path``.
         children: groups that read this group's results.
         depends_on: other groups (descendants of ``parent``) that must finish first (``@requires``).
+        condition_sets: the variable conditions in force at each entry into the group; the
+            ones common to all entries (and not already its parent's) become Condition nodes.
+        input_rewrites: ``(path, value)``: set the representation value at ``path`` (``... on T``
+            steps, then a key) to ``value`` before sending (interface objects' ``__typename``).
     """
 
     index: int
@@ -70,6 +92,8 @@ class FetchGroup:
     parent: FetchGroup | None = None
     children: list[FetchGroup] = field(default_factory=list)
     depends_on: list[FetchGroup] = field(default_factory=list)
+    condition_sets: list[tuple[Condition, ...]] = field(default_factory=list)
+    input_rewrites: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
 
     @property
     def is_entity_fetch(self) -> bool:
@@ -84,6 +108,45 @@ class FetchDependencyGraph:
     operation: NormalizedOperation
     roots: list[FetchGroup]
     groups: list[FetchGroup]
+
+
+@dataclass(frozen=True, slots=True)
+class _Anchor:
+    """The nearest object above the current position that can be fetched again: an entity
+    (through a key) or the root (by a new root fetch); ``steps`` lead from it to here."""
+
+    group: FetchGroup
+    type_name: str
+    target: SelectionSet
+    path: tuple[str, ...]
+    provided: Provided | None
+    conditions: tuple[Condition, ...]
+    steps: tuple[NormalizedField | str, ...]
+    is_root: bool
+    outer: _Anchor | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _At:
+    """A position of the walk: a type inside one fetch group's selection."""
+
+    group: FetchGroup
+    type_name: str
+    target: SelectionSet
+    path: tuple[str, ...]
+    provided: Provided | None
+    anchor: _Anchor | None
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Hop:
+    """One key jump: into ``graph``, where the objects are fetched as ``type_name`` (the type
+    itself, or an interface the graph models as an ``@interfaceObject``) through ``key``."""
+
+    graph: str
+    type_name: str
+    key: EntityKey
 
 
 def _list_depth(output_type: GraphQLOutputType | None) -> int:
@@ -105,20 +168,44 @@ def _provided_from(selection: SelectionSetNode) -> Provided:
     for node in selection.selections:
         name = getattr(node, "name", None)
         if name is None:
+            sub = getattr(node, "selection_set", None)
+            if sub is not None:  # an inline fragment in a @provides: its fields are provided
+                out.update(_provided_from(sub))
             continue
         sub = getattr(node, "selection_set", None)
         out[name.value] = _provided_from(sub) if sub is not None else None
     return out
 
 
+def _conditions_of(directives: tuple[object, ...]) -> tuple[Condition, ...]:
+    out: list[Condition] = []
+    for directive in directives:
+        name = directive.name.value  # type: ignore[attr-defined]
+        if name not in ("skip", "include"):
+            continue
+        for argument in directive.arguments or ():  # type: ignore[attr-defined]
+            if argument.name.value == "if" and isinstance(argument.value, VariableNode):
+                out.append((name, argument.value.name.value))
+    return tuple(out)
+
+
 class _Builder:
-    def __init__(self, supergraph: Supergraph, operation: NormalizedOperation):
+    def __init__(
+        self,
+        supergraph: Supergraph,
+        operation: NormalizedOperation,
+        override_labels: frozenset[str],
+    ):
         self.supergraph = supergraph
         self.schema = supergraph.schema
         self.operation = operation
+        self.labels = override_labels
         self.groups: list[FetchGroup] = []
-        self.children_by_key: dict[tuple[int, str, tuple[str, ...]], FetchGroup] = {}
+        self.children_by_key: dict[tuple[object, ...], FetchGroup] = {}
         self.graph_order = {name: i for i, name in enumerate(supergraph.subgraphs)}
+        self.roots: list[FetchGroup] = []
+        self.root_by_graph: dict[str, FetchGroup] = {}
+        self._resolvable: dict[tuple[str, str], frozenset[str]] = {}
 
     # -- groups -----------------------------------------------------------------------------
 
@@ -137,18 +224,38 @@ class _Builder:
 
     # -- resolvability ----------------------------------------------------------------------
 
+    def graphs_for(self, type_name: str, field_name: str) -> frozenset[str]:
+        """Subgraphs that resolve ``type_name.field_name`` for this request's override labels
+        (interface-object subgraphs excluded: see :meth:`interface_object_hops`)."""
+        cache_key = (type_name, field_name)
+        cached = self._resolvable.get(cache_key)
+        if cached is not None:
+            return cached
+        meta = self.supergraph.types.get(type_name)
+        fmeta = meta.fields.get(field_name) if meta else None
+        result: frozenset[str]
+        if meta is None or fmeta is None:
+            result = frozenset()
+        else:
+            graphs = fmeta.resolvable_in_with(self.labels)
+            result = frozenset(g for g in graphs if g in meta.graphs)
+        self._resolvable[cache_key] = result
+        return result
+
+    def is_interface_object(self, type_name: str, graph: str) -> bool:
+        """True when ``graph`` models interface ``type_name`` as an ``@interfaceObject``."""
+        meta = self.supergraph.types.get(type_name)
+        in_graph = meta.graphs.get(graph) if meta else None
+        return in_graph is not None and in_graph.is_interface_object
+
     def _local(
         self, graph: str, type_name: str, field_name: str, provided: Provided | None
     ) -> bool:
         if provided is not None and field_name in provided:
             return True
-        meta = self.supergraph.types.get(type_name)
-        if meta is None:
+        if graph not in self.graphs_for(type_name, field_name):
             return False
-        fmeta = meta.fields.get(field_name)
-        if fmeta is None or graph not in fmeta.resolvable_in:
-            return False
-        join_field = fmeta.join_fields.get(graph)
+        join_field = self.supergraph.types[type_name].fields[field_name].join_fields.get(graph)
         return join_field is None or join_field.requires is None
 
     def can_provide(
@@ -189,92 +296,292 @@ class _Builder:
                     score += self.local_score(graph, child, sel.selections)
         return score
 
+    def interface_object_hops(self, type_name: str, field_name: str) -> list[tuple[str, str]]:
+        """``(graph, interface)`` pairs where an ``@interfaceObject`` graph resolves the field
+        for objects of ``type_name`` (an implementation of that interface, or the interface)."""
+        type_def = self.schema.get_type(type_name)
+        candidates: list[str] = [type_name] if is_abstract_type(type_def) else []
+        candidates += [i.name for i in getattr(type_def, "interfaces", ()) or ()]
+        out: list[tuple[str, str]] = []
+        for interface in candidates:
+            meta = self.supergraph.types.get(interface)
+            if meta is None:
+                continue
+            for graph, in_graph in meta.graphs.items():
+                if in_graph.is_interface_object and graph in self.graphs_for(interface, field_name):
+                    out.append((graph, interface))
+        return out
+
+    # -- routes of key jumps ----------------------------------------------------------------
+
+    def _hops_from(
+        self, graph: str, type_name: str, provided: Provided | None, targets: list[_Hop] | None
+    ) -> list[_Hop]:
+        """Key jumps out of ``graph`` for objects of ``type_name``: to the given targets, or
+        (``targets`` None) to any other subgraph that has the type."""
+        meta = self.supergraph.types.get(type_name)
+        if meta is None:
+            return []
+        if targets is None:
+            targets = [
+                _Hop(g, type_name, key)
+                for g in meta.graphs
+                if g != graph
+                for key in meta.resolvable_keys(g)
+            ]
+        return [
+            hop
+            for hop in targets
+            if hop.graph != graph
+            and self.can_provide(graph, type_name, hop.key.selection, provided)
+        ]
+
+    def route(self, at: _At, type_name: str, goals: list[tuple[str, str]]) -> list[_Hop] | None:
+        """The shortest route of key jumps from ``at`` to one of ``goals`` (graph, type).
+
+        Breadth-first over subgraphs; ties broken by the caller's goal order.
+        """
+        goal_hops: list[_Hop] = []
+        for graph, target_type in goals:
+            meta = self.supergraph.types.get(target_type)
+            if meta is None:
+                continue
+            goal_hops.extend(_Hop(graph, target_type, k) for k in meta.resolvable_keys(graph))
+        if not goal_hops:
+            return None
+        start = at.group.subgraph
+        direct = self._hops_from(start, type_name, at.provided, goal_hops)
+        if direct:
+            return [direct[0]]
+        queue: deque[tuple[str, list[_Hop]]] = deque([(start, [])])
+        seen = {start}
+        while queue:
+            graph, hops = queue.popleft()
+            provided = at.provided if graph == start else None
+            for hop in self._hops_from(graph, type_name, provided, None):
+                if hop.graph in seen:
+                    continue
+                seen.add(hop.graph)
+                path = [*hops, hop]
+                final = self._hops_from(hop.graph, type_name, None, goal_hops)
+                if final:
+                    return [*path, final[0]]
+                queue.append((hop.graph, path))
+        return None
+
+    def follow(self, at: _At, type_name: str, hops: list[_Hop]) -> _At:
+        """Take the key jumps of ``hops`` from ``at``; return the position in the last group
+        (inside ``... on <hop type>``)."""
+        current = at
+        for hop in hops:
+            current = self.jump(current, type_name, hop)
+        return current
+
+    @staticmethod
+    def _at_entity_top(at: _At) -> bool:
+        """True at the top of an entity fetch (inside its ``... on T``), same type."""
+        if not at.group.is_entity_fetch or at.path != at.group.merge_path:
+            return False
+        fragment = at.group.selections.items.get(f"... on {at.type_name}|")
+        return fragment is not None and fragment.selections is at.target
+
+    def jump(self, at: _At, type_name: str, hop: _Hop) -> _At:
+        """One key jump: select ``__typename`` and the key where we are; open (or reuse) the
+        child entity group of ``hop.graph`` at this path under these conditions."""
+        typename_and_key = parse_field_set("__typename " + hop.key.fields)
+        if self._at_entity_top(at):
+            # The objects already carry ``__typename`` from the representation's source.
+            at.target.prepend_fields(parse_field_set(hop.key.fields))
+        else:
+            at.target.prepend_fields(typename_and_key)
+        cache_key = (at.group.index, hop.graph, at.path)
+        child = self.children_by_key.get(cache_key)
+        if child is None:
+            child = self.new_group(hop.graph, at.path, None, at.group)
+            self.children_by_key[cache_key] = child
+        child.condition_sets.append(at.conditions)
+        child.inputs.add_fragment(type_name).selections.prepend_fields(typename_and_key)
+        if hop.type_name != type_name:
+            rewrite = ((f"... on {type_name}", "__typename"), hop.type_name)
+            if rewrite not in child.input_rewrites:
+                child.input_rewrites.append(rewrite)
+        fragment = child.selections.add_fragment(hop.type_name)
+        if self.is_interface_object(type_name, at.group.subgraph) and not (
+            self.is_interface_object(hop.type_name, hop.graph)
+        ):
+            # Leaving an interface object: learn the concrete type where it is known.
+            fragment.selections.add_field("__typename", front=True)
+        return _At(
+            group=child,
+            type_name=hop.type_name,
+            target=fragment.selections,
+            path=at.path,
+            provided=None,
+            anchor=_Anchor(
+                child,
+                hop.type_name,
+                fragment.selections,
+                at.path,
+                None,
+                at.conditions,
+                (),
+                False,
+                at.anchor,
+            ),
+            conditions=at.conditions,
+        )
+
+    def _rank_goals(
+        self, at: _At, goals: list[tuple[str, str]], siblings: list[NormalizedSelection]
+    ) -> list[tuple[str, str]]:
+        def rank(goal: tuple[str, str]) -> tuple[int, int, int]:
+            graph, target_type = goal
+            existing = (at.group.index, graph, at.path) in self.children_by_key
+            return (
+                -int(existing),
+                -self.local_score(graph, target_type, siblings),
+                self.graph_order[graph],
+            )
+
+        return sorted(goals, key=rank)
+
     # -- walking ----------------------------------------------------------------------------
 
     def plan_selections(
         self,
-        group: FetchGroup,
-        type_name: str,
+        at: _At,
         selections: list[NormalizedSelection],
-        target: SelectionSet,
-        path: tuple[str, ...],
-        provided: Provided | None,
         used: set[FetchGroup] | None = None,
     ) -> None:
         for sel in selections:
             if isinstance(sel, NormalizedFragment):
-                self.plan_fragment(group, type_name, sel, target, path, provided, used)
+                self.plan_fragment(at, sel, used)
             elif sel.name == "__typename":
-                target.add_field("__typename", sel.alias, (), sel.directives)
+                self.plan_typename(at, sel, used)
             else:
-                self.plan_field(group, type_name, sel, target, path, provided, used, selections)
+                self.plan_field(at, sel, used, selections)
+
+    def plan_typename(self, at: _At, fld: NormalizedField, used: set[FetchGroup] | None) -> None:
+        if not self.is_interface_object(at.type_name, at.group.subgraph):
+            at.target.add_field("__typename", fld.alias, (), fld.directives)
+            return
+        # An interface object answers its interface's name: ask a subgraph that knows the
+        # implementations for the concrete ``__typename``.
+        owner = self.jump_to_interface_owner(at, used)
+        owner.target.add_field("__typename", fld.alias, (), fld.directives)
+
+    def jump_to_interface_owner(self, at: _At, used: set[FetchGroup] | None) -> _At:
+        meta = self.supergraph.types[at.type_name]
+        goals = [
+            (graph, at.type_name)
+            for graph, in_graph in meta.graphs.items()
+            if not in_graph.is_interface_object and in_graph.keys
+        ]
+        hops = self.route(at, at.type_name, goals)
+        if hops is None:
+            raise PlanningError(
+                f"cannot resolve the implementations of {at.type_name} from subgraph "
+                f"{at.group.subgraph!r}: no subgraph defining the interface has a key it can use"
+            )
+        owner = self.follow(at, at.type_name, hops)
+        if used is not None:
+            used.add(owner.group)
+        return owner
 
     def plan_fragment(
-        self,
-        group: FetchGroup,
-        type_name: str,
-        fragment: NormalizedFragment,
-        target: SelectionSet,
-        path: tuple[str, ...],
-        provided: Provided | None,
-        used: set[FetchGroup] | None,
+        self, at: _At, fragment: NormalizedFragment, used: set[FetchGroup] | None
     ) -> None:
         condition = fragment.type_condition
-        if condition is None or condition == type_name:
-            sub = target.add_fragment(None, fragment.directives) if fragment.directives else None
-            self.plan_selections(
-                group,
-                type_name,
-                fragment.selections,
-                sub.selections if sub else target,
-                path,
-                provided,
-                used,
+        conditions = at.conditions + _conditions_of(fragment.directives)
+        if condition is None or condition == at.type_name:
+            sub = at.target.add_fragment(None, fragment.directives) if fragment.directives else None
+            inner = replace(
+                at,
+                target=sub.selections if sub else at.target,
+                conditions=conditions,
+                anchor=self._step(at.anchor, None, conditions),
             )
+            self.plan_selections(inner, fragment.selections, used)
             return
-        if not self.supergraph.type_in_graph(condition, group.subgraph):
+        if self.is_interface_object(at.type_name, at.group.subgraph):
+            # The implementations are unknown here: continue in a subgraph that knows them.
+            owner = self.jump_to_interface_owner(at, used)
+            self.plan_fragment(owner, fragment, used)
+            return
+        if not self.supergraph.type_in_graph(condition, at.group.subgraph):
             # Objects of that type never come from this subgraph here.
             return
-        sub = target.add_fragment(condition, fragment.directives)
-        self.plan_selections(
-            group, condition, fragment.selections, sub.selections, path, provided, used
+        sub = at.target.add_fragment(condition, fragment.directives)
+        inner = _At(
+            group=at.group,
+            type_name=condition,
+            target=sub.selections,
+            path=at.path,
+            provided=at.provided,
+            anchor=self._step(at.anchor, condition, conditions),
+            conditions=conditions,
+        )
+        self.plan_selections(inner, fragment.selections, used)
+
+    @staticmethod
+    def _step(
+        anchor: _Anchor | None,
+        step: NormalizedField | str | None,
+        conditions: tuple[Condition, ...],
+    ) -> _Anchor | None:
+        if anchor is None or step is None:
+            return anchor
+        return replace(
+            anchor,
+            steps=(*anchor.steps, step),
+            outer=_Builder._step(anchor.outer, step, conditions),
         )
 
     def plan_field(
         self,
-        group: FetchGroup,
-        type_name: str,
+        at: _At,
         fld: NormalizedField,
-        target: SelectionSet,
-        path: tuple[str, ...],
-        provided: Provided | None,
         used: set[FetchGroup] | None,
         siblings: list[NormalizedSelection],
     ) -> None:
-        if self._local(group.subgraph, type_name, fld.name, provided):
-            self.plan_local_field(group, type_name, fld, target, path, provided, used)
+        if self._local(at.group.subgraph, at.type_name, fld.name, at.provided):
+            self.plan_local_field(at, fld, used)
             return
-        meta = self.supergraph.types.get(type_name)
+        meta = self.supergraph.types.get(at.type_name)
+        if meta is None:
+            raise PlanningError(f"unknown type {at.type_name!r}")
         if (
-            meta is not None
-            and meta.kind in ("interface", "union")
-            and not meta.resolvable_keys(group.subgraph)
+            meta.kind in ("interface", "union")
+            and not meta.resolvable_keys(at.group.subgraph)
+            and not self.is_interface_object(at.type_name, at.group.subgraph)
         ):
-            self.explode_abstract(group, type_name, fld, target, path, used, siblings)
+            self.explode_abstract(at, fld, used, siblings)
             return
-        child = self.entity_group_for(group, type_name, fld, target, path, provided, siblings)
+        field_at = replace(at, conditions=at.conditions + _conditions_of(fld.directives))
+        goals = [(g, at.type_name) for g in self.graphs_for(at.type_name, fld.name)]
+        goals += self.interface_object_hops(at.type_name, fld.name)
+        goals = self._rank_goals(field_at, goals, siblings)
+        hops = self.route(field_at, at.type_name, goals) if goals else None
+        if hops is None:
+            if self.plan_via_anchor(at, fld, used):
+                return
+            raise PlanningError(
+                f"cannot plan {at.type_name}.{fld.name} from subgraph {at.group.subgraph!r}: no "
+                "subgraph resolving it can be reached through a @key"
+            )
+        there = self.follow(field_at, at.type_name, hops)
         if used is not None:
-            used.add(child)
+            used.add(there.group)
+        child = there.group
         join_field = (
-            self.supergraph.types[type_name].fields[fld.name].join_fields.get(child.subgraph)
+            self.supergraph.types[there.type_name].fields[fld.name].join_fields.get(child.subgraph)
         )
-        fragment = child.selections.add_fragment(type_name)
-        inputs = child.inputs.add_fragment(type_name).selections
         if join_field is not None and join_field.requires:
-            self.plan_requires(group, child, type_name, join_field.requires, target, path, provided)
+            self.plan_requires(at, child, there.type_name, join_field.requires)
+            inputs = child.inputs.add_fragment(at.type_name).selections
             inputs.prepend_fields(parse_field_set("__typename"))
             self._add_requires_inputs(inputs, join_field.requires)
-        self.plan_local_field(child, type_name, fld, fragment.selections, path, None, None)
+        self.plan_local_field(there, fld, None)
 
     def _add_requires_inputs(self, inputs: SelectionSet, requires: str) -> None:
         selection = parse_field_set(requires)
@@ -287,38 +594,22 @@ class _Builder:
             if sub is not None and item.selections is not None:
                 item.selections.prepend_fields(sub)
 
-    def plan_requires(
-        self,
-        group: FetchGroup,
-        child: FetchGroup,
-        type_name: str,
-        requires: str,
-        target: SelectionSet,
-        path: tuple[str, ...],
-        provided: Provided | None,
-    ) -> None:
+    def plan_requires(self, at: _At, child: FetchGroup, type_name: str, requires: str) -> None:
         type_def = self.schema.get_type(type_name)
         if type_def is None:
             raise PlanningError(f"unknown type {type_name!r} in @requires")
         required = normalize_field_set(self.schema, type_def, parse_field_set(requires))
+        if type_name != at.type_name:  # an interface object's field: required on the interface
+            required = [NormalizedFragment(None, (), required)]
         used: set[FetchGroup] = set()
-        self.plan_selections(group, type_name, required, target, path, provided, used)
+        self.plan_selections(at, required, used)
         for dependency in used:
             if dependency is not child and dependency not in child.depends_on:
                 child.depends_on.append(dependency)
 
-    def plan_local_field(
-        self,
-        group: FetchGroup,
-        type_name: str,
-        fld: NormalizedField,
-        target: SelectionSet,
-        path: tuple[str, ...],
-        provided: Provided | None,
-        used: set[FetchGroup] | None,
-    ) -> None:
+    def plan_local_field(self, at: _At, fld: NormalizedField, used: set[FetchGroup] | None) -> None:
         composite = bool(fld.selections) and fld.type is not None
-        item = target.add_field(
+        item = at.target.add_field(
             fld.name, fld.alias, fld.arguments, fld.directives, composite=composite
         )
         if not composite or item.selections is None:
@@ -327,117 +618,198 @@ class _Builder:
         child_type = get_named_type(fld.type)
         if is_abstract_type(child_type):
             item.selections.add_field("__typename")
-        child_provided = provided.get(fld.name) if provided else None
-        fmeta = self.supergraph.types.get(type_name)
-        join_field = fmeta.fields[fld.name].join_fields.get(group.subgraph) if fmeta else None
+        child_provided = at.provided.get(fld.name) if at.provided else None
+        fmeta = self.supergraph.types.get(at.type_name)
+        field_meta = fmeta.fields.get(fld.name) if fmeta else None
+        join_field = field_meta.join_fields.get(at.group.subgraph) if field_meta else None
         if join_field is not None and join_field.provides:
             child_provided = _provided_from(parse_field_set(join_field.provides))
-        child_path = (*path, fld.response_key, *("@",) * _list_depth(fld.type))
-        self.plan_selections(
-            group,
-            child_type.name,
-            fld.selections,
-            item.selections,
-            child_path,
-            child_provided,
-            used,
+        child_path = (*at.path, fld.response_key, *("@",) * _list_depth(fld.type))
+        conditions = at.conditions + _conditions_of(fld.directives)
+        child_meta = self.supergraph.types.get(child_type.name)
+        is_entity = child_meta is not None and any(
+            in_graph.keys for in_graph in child_meta.graphs.values()
         )
+        anchor: _Anchor | None
+        if is_entity:
+            anchor = _Anchor(
+                at.group,
+                child_type.name,
+                item.selections,
+                child_path,
+                child_provided,
+                conditions,
+                (),
+                False,
+                self._step(at.anchor, fld, conditions),
+            )
+        else:
+            anchor = self._step(at.anchor, fld, conditions)
+        inner = _At(
+            group=at.group,
+            type_name=child_type.name,
+            target=item.selections,
+            path=child_path,
+            provided=child_provided,
+            anchor=anchor,
+            conditions=conditions,
+        )
+        self.plan_selections(inner, fld.selections, used)
+
+    def plan_via_anchor(self, at: _At, fld: NormalizedField, used: set[FetchGroup] | None) -> bool:
+        """Fetch ``fld`` (unreachable where we are) again from the nearest anchor above, in a
+        subgraph that resolves every field from the anchor down to it. Returns False when none."""
+        anchors: list[_Anchor] = []
+        current = at.anchor
+        while current is not None:
+            if current.steps:
+                anchors.append(current)
+            current = current.outer
+        # A root field fetched again runs in parallel with the first fetch: cheapest when it
+        # serves (Apollo's cost model counts sequence stages first); then nearest first.
+        anchors.sort(key=lambda a: not (a.is_root and self.operation.kind == "query"))
+        for anchor in anchors:
+            for graph in sorted(self.supergraph.subgraphs, key=self.graph_order.__getitem__):
+                if graph == anchor.group.subgraph or not self._chain_ok(graph, anchor, fld):
+                    continue
+                start = self._enter_anchor(anchor, graph)
+                if start is None:
+                    continue
+                position = self._replay(start, anchor.steps)
+                if used is not None:
+                    used.add(position.group)
+                self.plan_field(position, fld, used, [fld])
+                return True
+        return False
+
+    def _chain_ok(self, graph: str, anchor: _Anchor, fld: NormalizedField) -> bool:
+        type_name = anchor.type_name
+        for step in anchor.steps:
+            if isinstance(step, str):
+                if not self.supergraph.type_in_graph(step, graph):
+                    return False
+                type_name = step
+                continue
+            if graph not in self.graphs_for(type_name, step.name) or step.type is None:
+                return False
+            type_name = get_named_type(step.type).name
+        return graph in self.graphs_for(type_name, fld.name)
+
+    def _enter_anchor(self, anchor: _Anchor, graph: str) -> _At | None:
+        if anchor.is_root:
+            if self.operation.kind != "query":
+                return None
+            group = self.root_by_graph.get(graph)
+            if group is None:
+                group = self.new_group(graph, (), anchor.type_name, None)
+                self.roots.append(group)
+                self.root_by_graph[graph] = group
+            group.condition_sets.append(anchor.conditions)
+            return _At(group, anchor.type_name, group.selections, (), None, None, ())
+        at = _At(
+            anchor.group,
+            anchor.type_name,
+            anchor.target,
+            anchor.path,
+            anchor.provided,
+            None,
+            anchor.conditions,
+        )
+        meta = self.supergraph.types[anchor.type_name]
+        goals = [(graph, anchor.type_name)] if meta.resolvable_keys(graph) else []
+        hops = self.route(at, anchor.type_name, goals) if goals else None
+        if hops is None:
+            return None
+        return self.follow(at, anchor.type_name, hops)
+
+    def _replay(self, at: _At, steps: tuple[NormalizedField | str, ...]) -> _At:
+        """Select the anchor's ``steps`` again at ``at`` (same aliases, arguments, directives)."""
+        current = at
+        for step in steps:
+            if isinstance(step, str):
+                sub = current.target.add_fragment(step)
+                current = replace(current, type_name=step, target=sub.selections)
+                continue
+            assert step.type is not None
+            item = current.target.add_field(
+                step.name, step.alias, step.arguments, step.directives, composite=True
+            )
+            assert item.selections is not None
+            child_type = get_named_type(step.type)
+            if is_abstract_type(child_type):
+                item.selections.add_field("__typename")
+            current = replace(
+                current,
+                type_name=child_type.name,
+                target=item.selections,
+                path=(*current.path, step.response_key, *("@",) * _list_depth(step.type)),
+                provided=None,
+                anchor=None,
+            )
+        return current
 
     def explode_abstract(
         self,
-        group: FetchGroup,
-        type_name: str,
+        at: _At,
         fld: NormalizedField,
-        target: SelectionSet,
-        path: tuple[str, ...],
         used: set[FetchGroup] | None,
         siblings: list[NormalizedSelection],
     ) -> None:
-        abstract = self.schema.get_type(type_name)
+        abstract = self.schema.get_type(at.type_name)
         if abstract is None or not is_abstract_type(abstract):
-            raise PlanningError(f"cannot plan {type_name}.{fld.name}")
-        target.add_field("__typename", front=True)
+            raise PlanningError(f"cannot plan {at.type_name}.{fld.name}")
+        at.target.add_field("__typename", front=True)
         for possible in self.schema.get_possible_types(abstract):
-            if not self.supergraph.type_in_graph(possible.name, group.subgraph):
+            if not self.supergraph.type_in_graph(possible.name, at.group.subgraph):
                 continue
-            sub = target.add_fragment(possible.name)
-            self.plan_field(group, possible.name, fld, sub.selections, path, None, used, siblings)
-
-    def entity_group_for(
-        self,
-        group: FetchGroup,
-        type_name: str,
-        fld: NormalizedField,
-        target: SelectionSet,
-        path: tuple[str, ...],
-        provided: Provided | None,
-        siblings: list[NormalizedSelection],
-    ) -> FetchGroup:
-        meta = self.supergraph.types.get(type_name)
-        fmeta = meta.fields.get(fld.name) if meta else None
-        if meta is None or fmeta is None:
-            raise PlanningError(f"unknown field {type_name}.{fld.name}")
-        best: tuple[tuple[int, int, int], str, EntityKey] | None = None
-        for graph in sorted(fmeta.resolvable_in, key=self.graph_order.__getitem__):
-            key = next(
-                (
-                    k
-                    for k in meta.resolvable_keys(graph)
-                    if self.can_provide(group.subgraph, type_name, k.selection, provided)
-                ),
-                None,
+            sub = at.target.add_fragment(possible.name)
+            inner = _At(
+                group=at.group,
+                type_name=possible.name,
+                target=sub.selections,
+                path=at.path,
+                provided=None,
+                anchor=self._step(at.anchor, possible.name, at.conditions),
+                conditions=at.conditions,
             )
-            if key is None:
-                continue
-            existing = (group.index, graph, path) in self.children_by_key
-            score = (
-                int(existing),
-                self.local_score(graph, type_name, siblings),
-                -self.graph_order[graph],
-            )
-            if best is None or score > best[0]:
-                best = (score, graph, key)
-        if best is None:
-            raise PlanningError(
-                f"cannot plan {type_name}.{fld.name} from subgraph {group.subgraph!r}: no "
-                f"subgraph resolving it has a @key that {group.subgraph!r} can provide"
-            )
-        _, graph, key = best
-        typename_and_key = parse_field_set("__typename " + key.fields)
-        target.prepend_fields(typename_and_key)
-        child = self.children_by_key.get((group.index, graph, path))
-        if child is None:
-            child = self.new_group(graph, path, None, group)
-            self.children_by_key[(group.index, graph, path)] = child
-        child.inputs.add_fragment(type_name).selections.prepend_fields(typename_and_key)
-        return child
+            self.plan_field(inner, fld, used, siblings)
 
     # -- roots ------------------------------------------------------------------------------
 
     def plan_root(self) -> list[FetchGroup]:
         operation = self.operation
         root_type = operation.root_type
-        roots: list[FetchGroup] = []
-        by_graph: dict[str, FetchGroup] = {}
         previous: FetchGroup | None = None
         for sel in operation.selections:
             fields = self._root_fields(sel)
             for fld, wrapper in fields:
-                graph = self._choose_root_graph(root_type, fld, by_graph)
+                graph = self._choose_root_graph(root_type, fld)
                 if operation.kind == "mutation":
                     group = previous if previous and previous.subgraph == graph else None
                 else:
-                    group = by_graph.get(graph)
+                    group = self.root_by_graph.get(graph)
                 if group is None:
                     group = self.new_group(graph, (), root_type, None)
-                    roots.append(group)
-                    by_graph[graph] = group
+                    self.roots.append(group)
+                    self.root_by_graph[graph] = group
                 previous = group
                 target = group.selections
+                conditions: tuple[Condition, ...] = ()
                 if wrapper is not None:
                     target = target.add_fragment(None, wrapper.directives).selections
-                self.plan_local_field(group, root_type, fld, target, (), None, None)
-        return roots
+                    conditions = _conditions_of(wrapper.directives)
+                group.condition_sets.append(conditions + _conditions_of(fld.directives))
+                at = _At(
+                    group=group,
+                    type_name=root_type,
+                    target=target,
+                    path=(),
+                    provided=None,
+                    anchor=_Anchor(group, root_type, target, (), None, conditions, (), True),
+                    conditions=conditions,
+                )
+                self.plan_local_field(at, fld, None)
+        return self.roots
 
     def _root_fields(
         self, sel: NormalizedSelection, wrapper: NormalizedFragment | None = None
@@ -451,10 +823,8 @@ class _Builder:
             return []  # __typename, __schema, __type: answered by the router
         return [(sel, wrapper)]
 
-    def _choose_root_graph(
-        self, root_type: str, fld: NormalizedField, by_graph: dict[str, FetchGroup]
-    ) -> str:
-        graphs = self.supergraph.field_resolvable_in(root_type, fld.name)
+    def _choose_root_graph(self, root_type: str, fld: NormalizedField) -> str:
+        graphs = self.graphs_for(root_type, fld.name)
         if not graphs:
             raise PlanningError(f"no subgraph resolves {root_type}.{fld.name}")
         if fld.type is None:
@@ -463,19 +833,22 @@ class _Builder:
 
         def rank(graph: str) -> tuple[int, int, int]:
             score = self.local_score(graph, child, fld.selections) if fld.selections else 0
-            return (int(graph in by_graph), score, -self.graph_order[graph])
+            return (int(graph in self.root_by_graph), score, -self.graph_order[graph])
 
         return max(graphs, key=rank)
 
 
 def build_fetch_graph(
-    supergraph: Supergraph, operation: NormalizedOperation
+    supergraph: Supergraph,
+    operation: NormalizedOperation,
+    override_labels: frozenset[str] = frozenset(),
 ) -> FetchDependencyGraph:
     """Build the fetch dependency graph of a normalised operation.
 
     Args:
         supergraph: the loaded supergraph.
         operation: the normalised client operation.
+        override_labels: the progressive ``@override`` labels active for this request.
 
     Returns:
         The fetch groups, with root groups in execution order.
@@ -483,7 +856,7 @@ def build_fetch_graph(
     Raises:
         PlanningError: a field cannot be reached from the subgraph that holds its parent object.
     """
-    builder = _Builder(supergraph, operation)
+    builder = _Builder(supergraph, operation, override_labels)
     roots = builder.plan_root()
     for group in builder.groups:
         if group.selections.is_empty() and group.parent is not None:

@@ -16,6 +16,7 @@ from graphql import (
     NamedTypeNode,
     NameNode,
     SelectionSetNode,
+    VariableNode,
     print_ast,
 )
 
@@ -47,6 +48,17 @@ class SubgraphFragment:
     type_condition: str | None
     directives: tuple[DirectiveNode, ...]
     selections: SelectionSet
+
+
+def _enforced(directive: DirectiveNode, conditions: tuple[tuple[str, str], ...]) -> bool:
+    name = directive.name.value
+    if name not in ("skip", "include"):
+        return False
+    for argument in directive.arguments or ():
+        value = argument.value
+        if argument.name.value == "if" and isinstance(value, VariableNode):
+            return (name, value.name.value) in conditions
+    return False
 
 
 def _directives_key(directives: tuple[DirectiveNode, ...]) -> str:
@@ -133,6 +145,29 @@ class SelectionSet:
                 item.selections.prepend_fields(node.selection_set)
             added[key] = item
         self.items = {**added, **rest}
+
+    def strip_conditions(self, conditions: tuple[tuple[str, str], ...]) -> None:
+        """Remove ``@include(if: $v)`` / ``@skip(if: $v)`` directives already enforced by a
+        Condition node around the fetch; an inline fragment left bare is flattened.
+
+        Args:
+            conditions: ``(directive name, variable name)`` pairs in force.
+        """
+        items: dict[str, SubgraphField | SubgraphFragment] = {}
+        for key, item in self.items.items():
+            kept = tuple(d for d in item.directives if not _enforced(d, conditions))
+            if isinstance(item, SubgraphFragment):
+                item.selections.strip_conditions(conditions)
+                if item.type_condition is None and not kept:
+                    items.update(item.selections.items)
+                    continue
+                item.directives = kept
+            else:
+                item.directives = kept
+                if item.selections is not None:
+                    item.selections.strip_conditions(conditions)
+            items[key] = item
+        self.items = items
 
     def is_empty(self) -> bool:
         """True when nothing is selected."""
