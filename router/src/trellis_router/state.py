@@ -57,7 +57,7 @@ class OperationCaches:
     """
 
     validation: LruCache[str, tuple[dict[str, Any], ...]]
-    operations: LruCache[tuple[str, str, str | None], PreparedOperation]
+    operations: LruCache[tuple[str, str, str | None, frozenset[str]], PreparedOperation]
 
     @classmethod
     def create(cls, size: int) -> OperationCaches:

@@ -68,7 +68,9 @@ def test_variable_coercion(state):
 def test_plan_cache_keyed_by_operation_text_and_name(state):
     calls: list[str | None] = []
 
-    def planner(supergraph: Supergraph, document: DocumentNode, name: str | None) -> QueryPlan:
+    def planner(
+        supergraph: Supergraph, document: DocumentNode, name: str | None, labels: frozenset[str]
+    ) -> QueryPlan:
         calls.append(name)
         return QueryPlan(node=None)
 
@@ -85,7 +87,9 @@ def test_plan_cache_keyed_by_operation_text_and_name(state):
 def test_planning_failure_is_a_request_error(state):
     from trellis_router.planner.errors import PlanningError
 
-    def planner(supergraph: Supergraph, document: DocumentNode, name: str | None) -> QueryPlan:
+    def planner(
+        supergraph: Supergraph, document: DocumentNode, name: str | None, labels: frozenset[str]
+    ) -> QueryPlan:
         raise PlanningError("cannot plan")
 
     document = parse_query("{ me { id } }")

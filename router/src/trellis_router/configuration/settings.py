@@ -63,6 +63,13 @@ class RouterSettings(BaseSettings):
             "time (same subgraph, body and forwarded headers). Never applies to mutations."
         ),
     )
+    progressive_override_labels: frozenset[str] = Field(
+        default=frozenset(),
+        description=(
+            "Custom progressive @override labels switched on (labels other than percent(x); "
+            "percent(x) labels are rolled per request). Unlisted custom labels are off."
+        ),
+    )
     max_request_body_bytes: int = Field(
         default=2_000_000,
         ge=1,

@@ -64,6 +64,7 @@ class GraphQLEndpoint:
         self._holder = holder
         self._max_body = settings.max_request_body_bytes
         self._expose_plan = settings.expose_query_plan
+        self._override_labels = settings.progressive_override_labels
         self._client = client
         self._planner = planner
 
@@ -98,6 +99,7 @@ class GraphQLEndpoint:
                 client,
                 allow_mutations=method == "POST",
                 planner=self._planner,
+                custom_override_labels=self._override_labels,
             )
         except RequestError as error:
             status = error.status if media == GRAPHQL_RESPONSE_JSON or error.status == 405 else 200

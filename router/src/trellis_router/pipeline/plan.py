@@ -1,6 +1,7 @@
 """Stage 5: plan the operation and prepare it for execution (LRU-cached per supergraph).
 
-The cache key is (supergraph hash, operation text, operation name); the cached value is the
+The cache key is (supergraph hash, operation text, operation name, active override labels); the
+cached value is the
 :class:`~trellis_router.executor.PreparedOperation` (plan compiled, client operation compiled).
 """
 
@@ -23,18 +24,21 @@ if TYPE_CHECKING:
 __all__ = ["Planner", "default_planner", "prepared_operation"]
 
 
-Planner: TypeAlias = Callable[[Supergraph, DocumentNode, str | None], QueryPlan]
+Planner: TypeAlias = Callable[[Supergraph, DocumentNode, str | None, frozenset[str]], QueryPlan]
 """Makes the query plan of one operation (the seam over ``trellis_router.planner``):
-``planner(supergraph, document, operation_name)``; raises ``PlanningError``."""
+``planner(supergraph, document, operation_name, override_labels)``; raises ``PlanningError``."""
 
 
 def default_planner(
-    supergraph: Supergraph, document: DocumentNode, operation_name: str | None
+    supergraph: Supergraph,
+    document: DocumentNode,
+    operation_name: str | None,
+    override_labels: frozenset[str] = frozenset(),
 ) -> QueryPlan:
     """The router's query planner (``trellis_router.planner.plan_operation``)."""
     from ..planner import plan_operation
 
-    return plan_operation(supergraph, document, operation_name)
+    return plan_operation(supergraph, document, operation_name, override_labels)
 
 
 def prepared_operation(
@@ -44,6 +48,7 @@ def prepared_operation(
     operation: OperationDefinitionNode,
     operation_name: str | None,
     planner: Planner = default_planner,
+    override_labels: frozenset[str] = frozenset(),
 ) -> PreparedOperation:
     """The prepared operation for a request, from the cache or planned now.
 
@@ -54,6 +59,8 @@ def prepared_operation(
         operation: the selected operation.
         operation_name: the request's operation name (cache key part).
         planner: makes the plan on a cache miss.
+        override_labels: the progressive override labels active for this request (cache key
+            part: each combination has its own plan).
 
     Returns:
         The prepared operation.
@@ -62,12 +69,12 @@ def prepared_operation(
         RequestError: ``QUERY_PLANNING_FAILED`` (status 500) when no plan can be made.
     """
     supergraph = state.supergraph
-    key = (supergraph.schema_hash, query, operation_name)
+    key = (supergraph.schema_hash, query, operation_name, override_labels)
     cache = state.caches.operations
     prepared = cache.get(key)
     if prepared is None:
         try:
-            plan = planner(supergraph, document, operation_name)
+            plan = planner(supergraph, document, operation_name, override_labels)
             prepared = prepare_operation(supergraph, document, operation, plan)
         except (PlanningError, ValueError) as error:
             raise RequestError.single(QUERY_PLANNING_FAILED, str(error), 500) from error

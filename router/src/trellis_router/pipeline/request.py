@@ -13,6 +13,7 @@ from ..planner.plan import QueryPlan
 from .errors import BAD_REQUEST, RequestError
 from .execute import execute
 from .operation import select_operation
+from .override import active_override_labels
 from .parse import parse_query
 from .plan import Planner, default_planner, prepared_operation
 from .validate import validate_document
@@ -62,6 +63,7 @@ async def run_pipeline(
     allow_mutations: bool = True,
     planner: Planner = default_planner,
     headers: Mapping[str, str] | None = None,
+    custom_override_labels: frozenset[str] = frozenset(),
 ) -> PipelineResult:
     """Run one GraphQL request through every stage.
 
@@ -72,6 +74,8 @@ async def run_pipeline(
         allow_mutations: False for ``GET`` requests (a mutation is then refused with 405).
         planner: the query planner (cache misses only).
         headers: headers to send with every subgraph request.
+        custom_override_labels: custom progressive ``@override`` labels switched on (percentage
+            labels are rolled per request).
 
     Returns:
         The response and the plan.
@@ -91,8 +95,10 @@ async def run_pipeline(
     if kind == "mutation" and not allow_mutations:
         raise RequestError.single(BAD_REQUEST, "Mutations can only be sent with POST.", 405)
     variables = coerce_variables(state.supergraph.api_schema, operation, request.variables)
+    labels = state.supergraph.override_labels
+    active = active_override_labels(labels, custom_override_labels) if labels else frozenset()
     prepared = prepared_operation(
-        state, request.query, document, operation, request.operation_name, planner
+        state, request.query, document, operation, request.operation_name, planner, active
     )
     response = await execute(state, prepared, variables, client, headers)
     return PipelineResult(response=response, plan=prepared.plan)

@@ -275,21 +275,28 @@ def _text(node: PlanNode, depth: int, lines: list[str]) -> None:
 
 def _condition_text(node: ConditionNode, depth: int, lines: list[str]) -> None:
     pad = _pad(depth)
+
+    def clause(child: PlanNode, child_depth: int) -> None:
+        # Apollo prints a condition's clause without the trailing comma.
+        _text(child, child_depth, lines)
+        if lines[-1].endswith(","):
+            lines[-1] = lines[-1][:-1]
+
     if node.else_clause is None and node.if_clause is not None:
         lines.append(f"{pad}Include(if: ${node.condition}) {{")
-        _text(node.if_clause, depth + 1, lines)
+        clause(node.if_clause, depth + 1)
     elif node.if_clause is None and node.else_clause is not None:
         lines.append(f"{pad}Skip(if: ${node.condition}) {{")
-        _text(node.else_clause, depth + 1, lines)
+        clause(node.else_clause, depth + 1)
     else:
         lines.append(f"{pad}Condition(if: ${node.condition}) {{")
         lines.append(f"{pad}  Then {{")
         if node.if_clause is not None:
-            _text(node.if_clause, depth + 2, lines)
+            clause(node.if_clause, depth + 2)
         lines.append(f"{pad}  }}")
         lines.append(f"{pad}  Else {{")
         if node.else_clause is not None:
-            _text(node.else_clause, depth + 2, lines)
+            clause(node.else_clause, depth + 2)
         lines.append(f"{pad}  }}")
     lines.append(f"{pad}}},")
 
