@@ -31,6 +31,7 @@ from graphql import (
     visit,
 )
 
+from .aliases import alias_conflicting_fields
 from .fetch_graph import Condition, FetchDependencyGraph, FetchGroup
 from .plan import (
     ConditionNode,
@@ -98,6 +99,9 @@ class _PlanBuilder:
         self.hoisted: dict[int, tuple[Condition, ...]] = {}
 
     def fetch(self, group: FetchGroup) -> PlanNode:
+        output_rewrites = alias_conflicting_fields(
+            self.graph.supergraph, group.subgraph, group.selections, group.root_type
+        )
         selection = group.selections.to_ast()
         variables = _used_variables(selection)
         definitions = [
@@ -144,6 +148,7 @@ class _PlanBuilder:
             variable_usages=tuple(v for v in variables if v in self.operation.variable_definitions),
             requires=group.inputs.to_requires() if group.is_entity_fetch else None,
             selection_text=print_ast(selection),
+            output_rewrites=output_rewrites,
             input_rewrites=tuple(
                 ValueSetter(path=path, set_value_to=value) for path, value in group.input_rewrites
             ),

@@ -108,6 +108,7 @@ class FetchDependencyGraph:
     operation: NormalizedOperation
     roots: list[FetchGroup]
     groups: list[FetchGroup]
+    supergraph: Supergraph
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,7 +509,7 @@ class _Builder:
             owner = self.jump_to_interface_owner(at, used)
             self.plan_fragment(owner, fragment, used)
             return
-        if not self.supergraph.type_in_graph(condition, at.group.subgraph):
+        if not self._fragment_applies(at.type_name, condition, at.group.subgraph):
             # Objects of that type never come from this subgraph here.
             return
         sub = at.target.add_fragment(condition, fragment.directives)
@@ -522,6 +523,19 @@ class _Builder:
             conditions=conditions,
         )
         self.plan_selections(inner, fragment.selections, used)
+
+    def _fragment_applies(self, parent: str, condition: str, graph: str) -> bool:
+        """True when ``... on condition`` inside ``parent`` can match objects from ``graph``
+        (the subgraph knows the type and, for an abstract parent, has it as a possible type)."""
+        supergraph = self.supergraph
+        if not supergraph.type_in_graph(condition, graph):
+            return False
+        if not is_abstract_type(self.schema.get_type(parent)):
+            return True
+        possible = supergraph.possible_types_in_graph(parent, graph)
+        if is_abstract_type(self.schema.get_type(condition)):
+            return bool(possible & supergraph.possible_types_in_graph(condition, graph))
+        return condition in possible
 
     @staticmethod
     def _step(
@@ -861,4 +875,6 @@ def build_fetch_graph(
     for group in builder.groups:
         if group.selections.is_empty() and group.parent is not None:
             raise PlanningError("internal error: an empty fetch group")
-    return FetchDependencyGraph(operation=operation, roots=roots, groups=builder.groups)
+    return FetchDependencyGraph(
+        operation=operation, roots=roots, groups=builder.groups, supergraph=supergraph
+    )
