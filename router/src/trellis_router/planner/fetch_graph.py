@@ -370,12 +370,15 @@ class _Builder:
                 queue.append((hop.graph, path))
         return None
 
-    def follow(self, at: _At, type_name: str, hops: list[_Hop]) -> _At:
+    def follow(
+        self, at: _At, type_name: str, hops: list[_Hop], *, fresh_last: bool = False
+    ) -> _At:
         """Take the key jumps of ``hops`` from ``at``; return the position in the last group
-        (inside ``... on <hop type>``)."""
+        (inside ``... on <hop type>``); ``fresh_last`` opens a new group for the last jump."""
         current = at
-        for hop in hops:
-            current = self.jump(current, type_name, hop)
+        for index, hop in enumerate(hops):
+            fresh = fresh_last and index == len(hops) - 1
+            current = self.jump(current, type_name, hop, fresh=fresh)
         return current
 
     @staticmethod
@@ -386,7 +389,7 @@ class _Builder:
         fragment = at.group.selections.items.get(f"... on {at.type_name}|")
         return fragment is not None and fragment.selections is at.target
 
-    def jump(self, at: _At, type_name: str, hop: _Hop) -> _At:
+    def jump(self, at: _At, type_name: str, hop: _Hop, *, fresh: bool = False) -> _At:
         """One key jump: select ``__typename`` and the key where we are; open (or reuse) the
         child entity group of ``hop.graph`` at this path under these conditions."""
         typename_and_key = parse_field_set("__typename " + hop.key.fields)
@@ -396,13 +399,14 @@ class _Builder:
         else:
             at.target.prepend_fields(typename_and_key)
         cache_key = (at.group.index, hop.graph, at.path)
-        child = self.children_by_key.get(cache_key)
+        child = None if fresh else self.children_by_key.get(cache_key)
         if child is None:
             child = self.new_group(hop.graph, at.path, None, at.group)
-            self.children_by_key[cache_key] = child
+            if not fresh:
+                self.children_by_key[cache_key] = child
         child.condition_sets.append(at.conditions)
         child.inputs.add_fragment(type_name).selections.prepend_fields(typename_and_key)
-        if hop.type_name != type_name:
+        if hop.type_name != type_name or self.is_interface_object(hop.type_name, hop.graph):
             rewrite = ((f"... on {type_name}", "__typename"), hop.type_name)
             if rewrite not in child.input_rewrites:
                 child.input_rewrites.append(rewrite)
@@ -583,18 +587,26 @@ class _Builder:
                 f"cannot plan {at.type_name}.{fld.name} from subgraph {at.group.subgraph!r}: no "
                 "subgraph resolving it can be reached through a @key"
             )
-        there = self.follow(field_at, at.type_name, hops)
+        last = hops[-1]
+        last_field = self.supergraph.types[last.type_name].fields[fld.name]
+        join_field = last_field.join_fields.get(last.graph)
+        requires = join_field.requires if join_field is not None else None
+        dependencies: set[FetchGroup] = set()
+        if requires:
+            # Required fields first, where we are; the requiring fetch waits for them and gets
+            # a group of its own (merged with a sibling later when no cycle results).
+            dependencies = self.plan_requires(at, last.type_name, requires)
+        there = self.follow(field_at, at.type_name, hops, fresh_last=bool(requires))
         if used is not None:
             used.add(there.group)
         child = there.group
-        join_field = (
-            self.supergraph.types[there.type_name].fields[fld.name].join_fields.get(child.subgraph)
-        )
-        if join_field is not None and join_field.requires:
-            self.plan_requires(at, child, there.type_name, join_field.requires)
+        if requires:
+            for dependency in dependencies:
+                if dependency is not child and dependency not in child.depends_on:
+                    child.depends_on.append(dependency)
             inputs = child.inputs.add_fragment(at.type_name).selections
             inputs.prepend_fields(parse_field_set("__typename"))
-            self._add_requires_inputs(inputs, join_field.requires)
+            self._add_requires_inputs(inputs, requires)
         self.plan_local_field(there, fld, None)
 
     def _add_requires_inputs(self, inputs: SelectionSet, requires: str) -> None:
@@ -608,7 +620,8 @@ class _Builder:
             if sub is not None and item.selections is not None:
                 item.selections.prepend_fields(sub)
 
-    def plan_requires(self, at: _At, child: FetchGroup, type_name: str, requires: str) -> None:
+    def plan_requires(self, at: _At, type_name: str, requires: str) -> set[FetchGroup]:
+        """Plan a ``@requires`` field set at ``at``; return the groups that fetch parts of it."""
         type_def = self.schema.get_type(type_name)
         if type_def is None:
             raise PlanningError(f"unknown type {type_name!r} in @requires")
@@ -617,9 +630,7 @@ class _Builder:
             required = [NormalizedFragment(None, (), required)]
         used: set[FetchGroup] = set()
         self.plan_selections(at, required, used)
-        for dependency in used:
-            if dependency is not child and dependency not in child.depends_on:
-                child.depends_on.append(dependency)
+        return used
 
     def plan_local_field(self, at: _At, fld: NormalizedField, used: set[FetchGroup] | None) -> None:
         composite = bool(fld.selections) and fld.type is not None
@@ -852,6 +863,72 @@ class _Builder:
         return max(graphs, key=rank)
 
 
+def _runs_after(later: FetchGroup, earlier: FetchGroup) -> bool:
+    """True when ``later`` must wait for ``earlier`` (through parents and dependencies)."""
+    stack = [later]
+    seen: set[int] = set()
+    while stack:
+        group = stack.pop()
+        if group is earlier:
+            return True
+        if group.index in seen:
+            continue
+        seen.add(group.index)
+        if group.parent is not None:
+            stack.append(group.parent)
+        stack.extend(group.depends_on)
+    return False
+
+
+def _merge_siblings(groups: list[FetchGroup]) -> list[FetchGroup]:
+    """Pass: merge entity groups of one parent, subgraph and path when neither waits for the
+    other (Apollo's sibling merge); returns the groups left."""
+    alive = list(groups)
+    for parent in list(alive):
+        changed = True
+        while changed:
+            changed = False
+            children = parent.children
+            for i, keep in enumerate(children):
+                for drop in children[i + 1 :]:
+                    if (
+                        keep.subgraph != drop.subgraph
+                        or keep.merge_path != drop.merge_path
+                        or _runs_after(keep, drop)
+                        or _runs_after(drop, keep)
+                    ):
+                        continue
+                    _absorb(keep, drop, alive)
+                    changed = True
+                    break
+                if changed:
+                    break
+    return alive
+
+
+def _absorb(keep: FetchGroup, drop: FetchGroup, alive: list[FetchGroup]) -> None:
+    keep.selections.merge(drop.selections)
+    keep.inputs.merge(drop.inputs)
+    for child in drop.children:
+        child.parent = keep
+        keep.children.append(child)
+    for dependency in drop.depends_on:
+        if dependency is not keep and dependency not in keep.depends_on:
+            keep.depends_on.append(dependency)
+    keep.condition_sets.extend(drop.condition_sets)
+    for rewrite in drop.input_rewrites:
+        if rewrite not in keep.input_rewrites:
+            keep.input_rewrites.append(rewrite)
+    if drop.parent is not None:
+        drop.parent.children.remove(drop)
+    alive.remove(drop)
+    for group in alive:
+        if drop in group.depends_on:
+            group.depends_on = [d for d in group.depends_on if d is not drop]
+            if group is not keep and keep not in group.depends_on:
+                group.depends_on.append(keep)
+
+
 def build_fetch_graph(
     supergraph: Supergraph,
     operation: NormalizedOperation,
@@ -872,6 +949,7 @@ def build_fetch_graph(
     """
     builder = _Builder(supergraph, operation, override_labels)
     roots = builder.plan_root()
+    builder.groups = _merge_siblings(builder.groups)
     for group in builder.groups:
         if group.selections.is_empty() and group.parent is not None:
             raise PlanningError("internal error: an empty fetch group")

@@ -146,6 +146,21 @@ class SelectionSet:
             added[key] = item
         self.items = {**added, **rest}
 
+    def merge(self, other: SelectionSet) -> None:
+        """Add ``other``'s selections (merged by key, in order) to this selection set."""
+        for key, item in other.items.items():
+            mine = self.items.get(key)
+            if mine is None:
+                self.items[key] = item
+            elif isinstance(mine, SubgraphField) and isinstance(item, SubgraphField):
+                if item.selections is not None:
+                    if mine.selections is None:
+                        mine.selections = item.selections
+                    else:
+                        mine.selections.merge(item.selections)
+            elif isinstance(mine, SubgraphFragment) and isinstance(item, SubgraphFragment):
+                mine.selections.merge(item.selections)
+
     def strip_conditions(self, conditions: tuple[tuple[str, str], ...]) -> None:
         """Remove ``@include(if: $v)`` / ``@skip(if: $v)`` directives already enforced by a
         Condition node around the fetch; an inline fragment left bare is flattened.
