@@ -347,12 +347,14 @@ async def test_objects_with_a_null_key_are_not_sent() -> None:
     assert sent["variables"]["representations"] == [{"__typename": "Media", "id": "b1"}]
     assert response == {
         "data": {"shelves": [{"items": [None, {"title": "Dune"}]}]},
-        "errors": [
-            {
-                "message": "Cannot return null for non-nullable field Book.title.",
-                "path": ["shelves", 0, "items", 0, "title"],
-            }
-        ],
+        "extensions": {
+            "valueCompletion": [
+                {
+                    "message": "Cannot return null for non-nullable field Book.title.",
+                    "path": ["shelves", 0, "items", 0, "title"],
+                }
+            ]
+        },
     }
 
 
@@ -361,7 +363,8 @@ async def test_no_fetch_when_no_object_has_a_key() -> None:
     response = await run(data, TITLE_PLAN, "{ shelves { items { title } } }")
     assert data.sent("media") == []
     assert response["data"] == {"shelves": [{"items": [None, None]}]}
-    assert [e["path"] for e in response["errors"]] == [["shelves", 0, "items", 0, "title"]]
+    completion = response["extensions"]["valueCompletion"]
+    assert [e["path"] for e in completion] == [["shelves", 0, "items", 0, "title"]]
 
 
 # --- enum values hidden from the API schema -------------------------------------------------

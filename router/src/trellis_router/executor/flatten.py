@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import FieldNode, GraphQLSchema, is_abstract_type
+from graphql import FieldNode, GraphQLSchema, is_abstract_type, is_non_null_type
 
 from ..planner.plan import RequiresField, RequiresInlineFragment, RequiresSelection
 from ..supergraph import Supergraph
@@ -183,13 +183,19 @@ def _key_fields(
     in_graph = meta.graphs.get(service_name) if meta is not None else None
     if in_graph is None:
         return ()
+    # Only non-null key fields count: a nullable key field may legitimately be null and the
+    # representation is then sent as is (as Apollo does).
+    fields = getattr(supergraph.schema.get_type(type_name), "fields", {})
     out: list[frozenset[str]] = []
     for key in in_graph.keys:
         names = frozenset(
-            sel.name.value for sel in key.selection.selections if isinstance(sel, FieldNode)
+            sel.name.value
+            for sel in key.selection.selections
+            if isinstance(sel, FieldNode)
+            and sel.name.value in fields
+            and is_non_null_type(fields[sel.name.value].type)
         )
-        if names:
-            out.append(names)
+        out.append(names)
     return tuple(out)
 
 

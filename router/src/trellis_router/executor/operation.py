@@ -138,4 +138,6 @@ async def execute_operation(
     response: dict[str, Any] = {"data": data}
     if run.errors:
         response["errors"] = run.errors
+    if shaper.value_completion:
+        response["extensions"] = {"valueCompletion": shaper.value_completion}
     return response

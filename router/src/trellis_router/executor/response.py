@@ -316,7 +316,7 @@ class ResponseShaper:
         introspection: the router-answered ``__schema``/``__type`` data by response key.
     """
 
-    __slots__ = ("_covered", "errors", "introspection", "path", "variables")
+    __slots__ = ("_covered", "errors", "introspection", "path", "value_completion", "variables")
 
     def __init__(
         self,
@@ -327,6 +327,7 @@ class ResponseShaper:
     ) -> None:
         self.variables = variables
         self.errors = errors
+        self.value_completion: list[dict[str, Any]] = []
         self.introspection = introspection or {}
         self.path: list[str | int] = []
         self._covered = [list(p) for p in failed_paths]
@@ -420,10 +421,12 @@ class ResponseShaper:
         )
 
     def _null_error(self, shape: TypeShape) -> None:
+        # Null propagation is normal operation, not an error: like Apollo Router, report it in
+        # ``extensions.valueCompletion`` (apollographql/router#2071), never in ``errors``.
         path = self.path
         if self._is_covered(path):
             return
-        self.errors.append(
+        self.value_completion.append(
             {
                 "message": f"Cannot return null for non-nullable field {shape.label}.",
                 "path": list(path),

@@ -165,17 +165,37 @@ def _list_depth(output_type: GraphQLOutputType | None) -> int:
 
 
 def _provided_from(selection: SelectionSetNode) -> Provided:
+    """A ``@provides`` field set as nested dicts; ``... on T`` fragments are kept under the key
+    ``"... on T"`` (they provide only for objects of that type)."""
     out: Provided = {}
     for node in selection.selections:
         name = getattr(node, "name", None)
-        if name is None:
-            sub = getattr(node, "selection_set", None)
-            if sub is not None:  # an inline fragment in a @provides: its fields are provided
-                out.update(_provided_from(sub))
-            continue
         sub = getattr(node, "selection_set", None)
+        if name is None:
+            condition = getattr(node, "type_condition", None)
+            if sub is None:
+                continue
+            if condition is None:
+                out.update(_provided_from(sub))
+            else:
+                key = f"... on {condition.name.value}"
+                typed = out.get(key) or {}
+                typed.update(_provided_from(sub))
+                out[key] = typed
+            continue
         out[name.value] = _provided_from(sub) if sub is not None else None
     return out
+
+
+def _narrow(provided: Provided | None, type_name: str) -> Provided | None:
+    """What ``provided`` provides for objects of type ``type_name``."""
+    if not provided:
+        return provided
+    typed = provided.get(f"... on {type_name}")
+    plain = {k: v for k, v in provided.items() if not k.startswith("... on ")}
+    if typed:
+        plain.update(typed)
+    return plain
 
 
 def _conditions_of(directives: tuple[object, ...]) -> tuple[Condition, ...]:
@@ -370,9 +390,7 @@ class _Builder:
                 queue.append((hop.graph, path))
         return None
 
-    def follow(
-        self, at: _At, type_name: str, hops: list[_Hop], *, fresh_last: bool = False
-    ) -> _At:
+    def follow(self, at: _At, type_name: str, hops: list[_Hop], *, fresh_last: bool = False) -> _At:
         """Take the key jumps of ``hops`` from ``at``; return the position in the last group
         (inside ``... on <hop type>``); ``fresh_last`` opens a new group for the last jump."""
         current = at
@@ -513,7 +531,17 @@ class _Builder:
             owner = self.jump_to_interface_owner(at, used)
             self.plan_fragment(owner, fragment, used)
             return
-        if not self._fragment_applies(at.type_name, condition, at.group.subgraph):
+        graph = at.group.subgraph
+        if is_abstract_type(self.schema.get_type(condition)) and not self._abstract_condition_ok(
+            at.type_name, condition, graph
+        ):
+            # The subgraph lacks the interface/union, or some of its types are not members of it
+            # there: ask for each possible object type instead.
+            for object_type in self._runtime_types(at.type_name, condition, graph):
+                narrowed = NormalizedFragment(object_type, fragment.directives, fragment.selections)
+                self.plan_fragment(at, narrowed, used)
+            return
+        if not self._fragment_applies(at.type_name, condition, graph):
             # Objects of that type never come from this subgraph here.
             return
         sub = at.target.add_fragment(condition, fragment.directives)
@@ -522,11 +550,34 @@ class _Builder:
             type_name=condition,
             target=sub.selections,
             path=at.path,
-            provided=at.provided,
+            provided=_narrow(at.provided, condition),
             anchor=self._step(at.anchor, condition, conditions),
             conditions=conditions,
         )
         self.plan_selections(inner, fragment.selections, used)
+
+    def _runtime_types(self, parent: str, condition: str, graph: str) -> list[str]:
+        """Object types that can be both ``parent`` (as ``graph`` returns it) and ``condition``
+        (in the supergraph), in supergraph order."""
+        parent_type = self.schema.get_type(parent)
+        if is_abstract_type(parent_type):
+            in_parent = self.supergraph.possible_types_in_graph(parent, graph)
+        else:
+            in_parent = frozenset({parent})
+        condition_type = self.schema.get_type(condition)
+        return [
+            t.name
+            for t in self.schema.get_possible_types(condition_type)  # type: ignore[arg-type]
+            if t.name in in_parent
+        ]
+
+    def _abstract_condition_ok(self, parent: str, condition: str, graph: str) -> bool:
+        """True when ``... on condition`` (abstract) can be sent to ``graph`` as written: the
+        subgraph knows it with every relevant object type as a member."""
+        if not self.supergraph.type_in_graph(condition, graph):
+            return False
+        members = self.supergraph.possible_types_in_graph(condition, graph)
+        return all(t in members for t in self._runtime_types(parent, condition, graph))
 
     def _fragment_applies(self, parent: str, condition: str, graph: str) -> bool:
         """True when ``... on condition`` inside ``parent`` can match objects from ``graph``
@@ -562,12 +613,18 @@ class _Builder:
         used: set[FetchGroup] | None,
         siblings: list[NormalizedSelection],
     ) -> None:
-        if self._local(at.group.subgraph, at.type_name, fld.name, at.provided):
-            self.plan_local_field(at, fld, used)
-            return
         meta = self.supergraph.types.get(at.type_name)
         if meta is None:
             raise PlanningError(f"unknown type {at.type_name!r}")
+        local = self._local(at.group.subgraph, at.type_name, fld.name, at.provided)
+        if local and not self._uniform(at, fld.name):
+            # Resolved here on the interface but not for every implementation (@override of
+            # one implementation's field): split by type.
+            self.explode_abstract(at, fld, used, siblings)
+            return
+        if local:
+            self.plan_local_field(at, fld, used)
+            return
         if (
             meta.kind in ("interface", "union")
             and not meta.resolvable_keys(at.group.subgraph)
@@ -608,6 +665,19 @@ class _Builder:
             inputs.prepend_fields(parse_field_set("__typename"))
             self._add_requires_inputs(inputs, requires)
         self.plan_local_field(there, fld, None)
+
+    def _uniform(self, at: _At, field_name: str) -> bool:
+        """False when ``at`` is an interface (not an interface object) whose field some
+        implementation in this subgraph does not resolve here."""
+        meta = self.supergraph.types[at.type_name]
+        if meta.kind != "interface" or self.is_interface_object(at.type_name, at.group.subgraph):
+            return True
+        graph = at.group.subgraph
+        for object_type in self.supergraph.possible_types_in_graph(at.type_name, graph):
+            provided = _narrow(at.provided, object_type)
+            if not self._local(graph, object_type, field_name, provided):
+                return False
+        return True
 
     def _add_requires_inputs(self, inputs: SelectionSet, requires: str) -> None:
         selection = parse_field_set(requires)
@@ -785,7 +855,7 @@ class _Builder:
             raise PlanningError(f"cannot plan {at.type_name}.{fld.name}")
         at.target.add_field("__typename", front=True)
         for possible in self.schema.get_possible_types(abstract):
-            if not self.supergraph.type_in_graph(possible.name, at.group.subgraph):
+            if not self._fragment_applies(at.type_name, possible.name, at.group.subgraph):
                 continue
             sub = at.target.add_fragment(possible.name)
             inner = _At(
@@ -793,7 +863,7 @@ class _Builder:
                 type_name=possible.name,
                 target=sub.selections,
                 path=at.path,
-                provided=None,
+                provided=_narrow(at.provided, possible.name),
                 anchor=self._step(at.anchor, possible.name, at.conditions),
                 conditions=at.conditions,
             )

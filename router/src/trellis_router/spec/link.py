@@ -10,9 +10,22 @@ from dataclasses import dataclass
 
 from graphql import DirectiveNode, StringValueNode, value_from_ast_untyped
 
-__all__ = ["LINK_IDENTITY", "FeatureUrl", "LinkedFeature", "parse_link_directive"]
+__all__ = [
+    "CORE_IDENTITY",
+    "LINK_IDENTITY",
+    "SUPPORTED_LINK_VERSIONS",
+    "FeatureUrl",
+    "LinkedFeature",
+    "parse_link_directive",
+]
 
 LINK_IDENTITY = "https://specs.apollo.dev/link"
+
+CORE_IDENTITY = "https://specs.apollo.dev/core"
+"""The pre-link ``@core`` spec of Federation 1 supergraphs (out of scope)."""
+
+SUPPORTED_LINK_VERSIONS: frozenset[tuple[int, int]] = frozenset({(1, 0)})
+"""Link versions this router reads."""
 
 _URL = re.compile(r"^(?P<identity>.+)/(?P<name>[A-Za-z_][\w-]*)/v(?P<major>\d+)\.(?P<minor>\d+)$")
 
@@ -67,6 +80,56 @@ class LinkedFeature:
     prefix: str
     purpose: str | None
     imports: dict[str, str]
+
+    def directive_name(self, name: str) -> str:
+        """The name a directive of this feature has in the schema (without ``@``).
+
+        Args:
+            name: the directive's name in the feature's spec, e.g. ``"inaccessible"`` or
+                ``"listSize"``.
+
+        Returns:
+            The imported local name when imported; the prefix for the feature's main
+            directive (named like the feature); ``<prefix>__<name>`` otherwise.
+
+        Spec: Apollo "link" v1.0, "Name prefixing" and ``import:``.
+        """
+        local = self.imports.get(f"@{name}")
+        if local is not None:
+            return local.removeprefix("@")
+        if name == self.url.name:
+            return self.prefix
+        return f"{self.prefix}__{name}"
+
+    def owns_directive(self, name: str) -> bool:
+        """True when directive ``name`` (as written in the schema) belongs to this feature.
+
+        Args:
+            name: a directive name without ``@``.
+
+        Returns:
+            Whether it is the feature's main directive, a prefixed one or an imported one.
+
+        Spec: Apollo "link" v1.0, "Name prefixing".
+        """
+        if name == self.prefix or name.startswith(f"{self.prefix}__"):
+            return True
+        return f"@{name}" in {local for key, local in self.imports.items() if key.startswith("@")}
+
+    def owns_type(self, name: str) -> bool:
+        """True when type ``name`` belongs to this feature (prefixed or imported).
+
+        Args:
+            name: a type name.
+
+        Returns:
+            Whether it is ``<prefix>__*`` or imported from this feature.
+
+        Spec: Apollo "link" v1.0, "Name prefixing".
+        """
+        if name.startswith(f"{self.prefix}__"):
+            return True
+        return name in {local for key, local in self.imports.items() if not key.startswith("@")}
 
 
 def parse_link_directive(node: DirectiveNode) -> LinkedFeature | None:
