@@ -26,6 +26,7 @@ from graphql import (
     VariableDefinitionNode,
     VariableNode,
     Visitor,
+    parse_type,
     print_ast,
     strip_ignored_characters,
     visit,
@@ -37,6 +38,7 @@ from .plan import (
     ConditionNode,
     FetchNode,
     FlattenNode,
+    KeyRenamer,
     OperationKind,
     ParallelNode,
     PlanNode,
@@ -109,6 +111,12 @@ class _PlanBuilder:
             for name in variables
             if name in self.operation.variable_definitions
         ]
+        definitions += [
+            VariableDefinitionNode(
+                variable=VariableNode(name=NameNode(value=name)), type=parse_type(type_text)
+            )
+            for name, type_text in group.context_variables.items()
+        ]
         name = subgraph_operation_name(self.operation.name, group.subgraph, self.counter)
         self.counter += 1
         kind: OperationKind = self.operation.kind  # type: ignore[assignment]
@@ -145,10 +153,17 @@ class _PlanBuilder:
             operation=text,
             operation_kind=kind,
             operation_name=name,
-            variable_usages=tuple(v for v in variables if v in self.operation.variable_definitions),
+            variable_usages=tuple(
+                v
+                for v in variables
+                if v in self.operation.variable_definitions or v in group.context_variables
+            ),
             requires=group.inputs.to_requires() if group.is_entity_fetch else None,
             selection_text=print_ast(selection),
             output_rewrites=output_rewrites,
+            context_rewrites=tuple(
+                KeyRenamer(path=path, rename_key_to=name) for path, name in group.context_rewrites
+            ),
             input_rewrites=tuple(
                 ValueSetter(path=path, set_value_to=value) for path, value in group.input_rewrites
             ),

@@ -31,19 +31,22 @@ overrideLabel, usedOverridden)``.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from graphql import (
+    ArgumentNode,
     GraphQLList,
     GraphQLNonNull,
     GraphQLOutputType,
+    NameNode,
     SelectionSetNode,
     VariableNode,
     get_named_type,
     is_abstract_type,
 )
 
-from ..supergraph import EntityKey, Supergraph, parse_field_set
+from ..supergraph import ContextArgument, EntityKey, Supergraph, parse_field_set
 from .errors import PlanningError
 from .normalize import (
     NormalizedField,
@@ -81,6 +84,9 @@ class FetchGroup:
             ones common to all entries (and not already its parent's) become Condition nodes.
         input_rewrites: ``(path, value)``: set the representation value at ``path`` (``... on T``
             steps, then a key) to ``value`` before sending (interface objects' ``__typename``).
+        context_rewrites: ``(path, variable)``: read the value at ``path`` (relative to each
+            entity; ``..`` = parent object) into variable ``variable`` (``@fromContext``).
+        context_variables: the contextual variables' names and GraphQL types.
     """
 
     index: int
@@ -94,6 +100,8 @@ class FetchGroup:
     depends_on: list[FetchGroup] = field(default_factory=list)
     condition_sets: list[tuple[Condition, ...]] = field(default_factory=list)
     input_rewrites: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+    context_rewrites: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+    context_variables: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_entity_fetch(self) -> bool:
@@ -138,6 +146,8 @@ class _At:
     provided: Provided | None
     anchor: _Anchor | None
     conditions: tuple[Condition, ...]
+    contexts: Mapping[str, _At] = field(default_factory=dict)
+    """Nearest ancestor positions by ``@context`` name (qualified ``<subgraph>__<name>``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +208,21 @@ def _narrow(provided: Provided | None, type_name: str) -> Provided | None:
     return plain
 
 
+def _field_chain(selection: SelectionSetNode) -> tuple[str, ...]:
+    """The field names down the first branch of a (context) selection: ``{ a { b } }`` ->
+    ``("a", "b")``."""
+    chain: list[str] = []
+    current: SelectionSetNode | None = selection
+    while current is not None and current.selections:
+        node = current.selections[0]
+        name = getattr(node, "name", None)
+        if name is None:
+            break
+        chain.append(name.value)
+        current = getattr(node, "selection_set", None)
+    return tuple(chain)
+
+
 def _conditions_of(directives: tuple[object, ...]) -> tuple[Condition, ...]:
     out: list[Condition] = []
     for directive in directives:
@@ -227,6 +252,7 @@ class _Builder:
         self.roots: list[FetchGroup] = []
         self.root_by_graph: dict[str, FetchGroup] = {}
         self._resolvable: dict[tuple[str, str], frozenset[str]] = {}
+        self._context_fields: dict[tuple[str, str], int] | None = None
 
     # -- groups -----------------------------------------------------------------------------
 
@@ -277,7 +303,9 @@ class _Builder:
         if graph not in self.graphs_for(type_name, field_name):
             return False
         join_field = self.supergraph.types[type_name].fields[field_name].join_fields.get(graph)
-        return join_field is None or join_field.requires is None
+        return join_field is None or (
+            join_field.requires is None and not join_field.context_arguments
+        )
 
     def can_provide(
         self, graph: str, type_name: str, selection: SelectionSetNode, provided: Provided | None
@@ -452,6 +480,7 @@ class _Builder:
                 at.anchor,
             ),
             conditions=at.conditions,
+            contexts=at.contexts,
         )
 
     def _rank_goals(
@@ -553,6 +582,7 @@ class _Builder:
             provided=_narrow(at.provided, condition),
             anchor=self._step(at.anchor, condition, conditions),
             conditions=conditions,
+            contexts=at.contexts,
         )
         self.plan_selections(inner, fragment.selections, used)
 
@@ -633,6 +663,17 @@ class _Builder:
             self.explode_abstract(at, fld, used, siblings)
             return
         field_at = replace(at, conditions=at.conditions + _conditions_of(fld.directives))
+        graph = at.group.subgraph
+        field_meta = meta.fields.get(fld.name)
+        here = field_meta.join_fields.get(graph) if field_meta is not None else None
+        if (
+            here is not None
+            and here.context_arguments
+            and not here.requires
+            and graph in self.graphs_for(at.type_name, fld.name)
+        ):
+            self.plan_contextual(field_at, fld, here.context_arguments, used)
+            return
         goals = [(g, at.type_name) for g in self.graphs_for(at.type_name, fld.name)]
         goals += self.interface_object_hops(at.type_name, fld.name)
         goals = self._rank_goals(field_at, goals, siblings)
@@ -664,7 +705,101 @@ class _Builder:
             inputs = child.inputs.add_fragment(at.type_name).selections
             inputs.prepend_fields(parse_field_set("__typename"))
             self._add_requires_inputs(inputs, requires)
+        if join_field is not None and join_field.context_arguments and not requires:
+            self.plan_contextual(there, fld, join_field.context_arguments, used)
+            return
         self.plan_local_field(there, fld, None)
+
+    def plan_contextual(
+        self,
+        at: _At,
+        fld: NormalizedField,
+        arguments: tuple[ContextArgument, ...],
+        used: set[FetchGroup] | None,
+    ) -> None:
+        """Plan a field with ``@fromContext`` arguments (join v0.5 ``contextArguments``).
+
+        Each context value is selected on the nearest ancestor that sets the context; the field
+        is fetched by an entity fetch whose ``contextRewrites`` read the value relative to each
+        entity (``..`` = parent object) into ``$contextualArgument_<i>_<j>``. When the current
+        fetch is already an entity fetch of that subgraph below the ancestors, the field stays
+        in it.
+
+        Raises:
+            PlanningError: no ancestor sets a needed context, or no key allows the entity fetch.
+        """
+        graph = at.group.subgraph
+        ancestors: list[_At] = []
+        dependencies: set[FetchGroup] = set()
+        for argument in arguments:
+            ancestor = at.contexts.get(argument.context)
+            if ancestor is None:
+                raise PlanningError(
+                    f"cannot plan {at.type_name}.{fld.name}: no ancestor sets the context "
+                    f"{argument.context.split('__', 1)[-1]!r}"
+                )
+            type_def = self.schema.get_type(ancestor.type_name)
+            assert type_def is not None
+            selection = normalize_field_set(self.schema, type_def, argument.selection_set)
+            self.plan_selections(ancestor, selection, dependencies)
+            # Context rewrites match the ancestor by ``... on T``: it needs its __typename.
+            ancestor.target.prepend_fields(parse_field_set("__typename"))
+            ancestors.append(ancestor)
+        group = at.group
+        stays = group.is_entity_fetch and all(
+            group.merge_path[: len(a.path)] == a.path for a in ancestors
+        )
+        there = at
+        if not stays:
+            key = next(
+                (
+                    k
+                    for k in self.supergraph.types[at.type_name].resolvable_keys(graph)
+                    if self.can_provide(graph, at.type_name, k.selection, at.provided)
+                ),
+                None,
+            )
+            if key is None:
+                raise PlanningError(
+                    f"cannot plan {at.type_name}.{fld.name}: no @key of {at.type_name} in "
+                    f"{graph!r} for the entity fetch its context arguments need"
+                )
+            there = self.jump(at, at.type_name, _Hop(graph, at.type_name, key), fresh=True)
+            group = there.group
+        if used is not None:
+            used.add(group)
+        for dependency in dependencies:
+            if dependency is not group and dependency not in group.depends_on:
+                group.depends_on.append(dependency)
+        index = self._context_index(at.type_name, fld.name)
+        extra: list[ArgumentNode] = []
+        for j, (argument, ancestor) in enumerate(zip(arguments, ancestors, strict=True)):
+            variable = f"contextualArgument_{index}_{j}"
+            levels = sum(1 for step in group.merge_path[len(ancestor.path) :] if step != "@")
+            up = (*("..",) * levels, f"... on {ancestor.type_name}") if levels else ()
+            path = (*up, *_field_chain(argument.selection_set))
+            if (path, variable) not in group.context_rewrites:
+                group.context_rewrites.append((path, variable))
+            group.context_variables[variable] = argument.type
+            extra.append(
+                ArgumentNode(
+                    name=NameNode(value=argument.name),
+                    value=VariableNode(name=NameNode(value=variable)),
+                )
+            )
+        self.plan_local_field(there, replace(fld, arguments=(*fld.arguments, *extra)), None)
+
+    def _context_index(self, type_name: str, field_name: str) -> int:
+        """1-based position of the field among the supergraph's fields with context arguments
+        (Apollo numbers ``$contextualArgument_<i>_<j>`` this way)."""
+        if self._context_fields is None:
+            order: dict[tuple[str, str], int] = {}
+            for meta in self.supergraph.types.values():
+                for name, field_meta in meta.fields.items():
+                    if any(jf.context_arguments for jf in field_meta.join_fields.values()):
+                        order[(meta.name, name)] = len(order) + 1
+            self._context_fields = order
+        return self._context_fields.get((type_name, field_name), 0)
 
     def _uniform(self, at: _At, field_name: str) -> bool:
         """False when ``at`` is an interface (not an interface object) whose field some
@@ -748,7 +883,13 @@ class _Builder:
             provided=child_provided,
             anchor=anchor,
             conditions=conditions,
+            contexts=at.contexts,
         )
+        if child_meta is not None and child_meta.contexts:
+            contexts = dict(at.contexts)
+            for name in child_meta.contexts:
+                contexts[name] = inner
+            inner = replace(inner, contexts=contexts)
         self.plan_selections(inner, fld.selections, used)
 
     def plan_via_anchor(self, at: _At, fld: NormalizedField, used: set[FetchGroup] | None) -> bool:
@@ -866,6 +1007,7 @@ class _Builder:
                 provided=_narrow(at.provided, possible.name),
                 anchor=self._step(at.anchor, possible.name, at.conditions),
                 conditions=at.conditions,
+                contexts=at.contexts,
             )
             self.plan_field(inner, fld, used, siblings)
 
