@@ -11,6 +11,8 @@ import pytest
 from graphql import parse, print_ast
 from graphql.language import DocumentNode
 from trellis_router.composition import SubgraphDefinition, compose
+from trellis_router.planner import QueryPlan, plan_operation
+from trellis_router.supergraph import load_supergraph
 from trellis_router.testing import serve_mock_subgraphs
 from trellis_router.testing.scenario import Scenario, placeholder_url
 
@@ -137,3 +139,24 @@ def test_our_composition_matches_apollo(scenario: Scenario) -> None:
     if result.supergraph_sdl.strip() == scenario.supergraph_sdl.strip():
         return
     assert _normalised(result.supergraph_sdl) == _normalised(scenario.supergraph_sdl)
+
+
+def _plan_params() -> list[Any]:
+    return [
+        pytest.param(scenario, case, id=f"{scenario.name}/{case['name']}")
+        for scenario in SCENARIOS
+        for case in scenario.cases
+        if "trellis_plan" in case
+    ]
+
+
+@pytest.mark.parametrize(("scenario", "case"), _plan_params())
+def test_plan_matches_snapshot(scenario: Scenario, case: dict[str, Any]) -> None:
+    """Our plan (text) is the reviewed snapshot (``dev/snapshot_plans.py`` rewrites them), and
+    its JSON form (Apollo's shape) reads back to the same plan."""
+    assert scenario.supergraph_sdl is not None
+    supergraph = load_supergraph(scenario.supergraph_sdl)
+    plan = plan_operation(supergraph, parse(case["query"]), case.get("operationName"))
+    text = plan.to_text() if plan.node is not None else "QueryPlan {}"
+    assert text.strip() == case["trellis_plan"].strip()
+    assert QueryPlan.from_json(plan.to_json()).to_json() == plan.to_json()
