@@ -1,7 +1,8 @@
 """``compose``: subgraph SDLs -> a Federation 2 supergraph SDL.
 
 Stages: parse each subgraph (:mod:`.subgraph`), validate its federation directives
-(:mod:`.validate`), merge (:mod:`.merge`), print (:mod:`.print`). Bad input is reported as
+(:mod:`.validate`), upgrade Federation 1 subgraphs (:mod:`.upgrade`), merge (:mod:`.merge`),
+print (:mod:`.print`). Bad input is reported as
 :class:`CompositionError` values, never raised. Satisfiability is not checked yet.
 """
 
@@ -15,6 +16,7 @@ from trellis_router.composition.errors import CompositionError, ErrorCode
 from trellis_router.composition.merge import merge_subgraphs
 from trellis_router.composition.print import print_supergraph
 from trellis_router.composition.subgraph import Subgraph, parse_subgraph
+from trellis_router.composition.upgrade import upgrade_fed1_subgraph
 from trellis_router.composition.validate import SubgraphMetadata, validate_subgraph
 
 __all__ = ["compose"]
@@ -72,6 +74,8 @@ def compose(subgraphs: Sequence[SubgraphDefinition]) -> CompositionResult:
         return CompositionResult(
             None, (CompositionError(ErrorCode.NO_QUERIES.value, "No subgraphs to compose."),), ()
         )
+    for subgraph in parsed:
+        upgrade_fed1_subgraph(subgraph, parsed)
     supergraph, merge_errors, hints = merge_subgraphs(parsed, metadata)
     if merge_errors:
         return CompositionResult(None, tuple(merge_errors), tuple(hints))

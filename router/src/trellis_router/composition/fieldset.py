@@ -18,10 +18,20 @@ __all__ = ["FieldSetProblem", "SelectedField", "resolve_field_set"]
 
 @dataclass(frozen=True, slots=True)
 class SelectedField:
-    """One field a field set selects: its parent type name and its definition."""
+    """One field a field set selects.
+
+    Attributes:
+        parent: The parent type name.
+        field: The field definition.
+        leaf: Whether the selection has no sub-selection.
+        under_external: Whether some field selected above it is ``@external`` (for an
+            interface field: in the interface or one of its implementations).
+    """
 
     parent: str
     field: Field
+    leaf: bool = True
+    under_external: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +73,26 @@ def resolve_field_set(
     operation = document.definitions[0]
     assert isinstance(operation, OperationDefinitionNode)
     selected: list[SelectedField] = []
-    problem = _walk(subgraph, parent, operation.selection_set, selected, for_key)
+    problem = _walk(subgraph, parent, operation.selection_set, selected, for_key, False)
     return selected, problem
+
+
+def _is_external_in_parents(subgraph: Subgraph, parent: str, definition: Field) -> bool:
+    """Whether ``definition`` is ``@external``, or, on an interface, in some implementation.
+
+    Spec: Apollo composition ``validateFieldSetSelections`` (``hasExternalInParents``).
+    """
+    if definition.has("external"):
+        return True
+    parent_type = subgraph.types.get(parent)
+    if parent_type is None or parent_type.kind != "INTERFACE":
+        return False
+    for t in subgraph.types.values():
+        if parent in t.interfaces:
+            implementation = t.fields.get(definition.name)
+            if implementation is not None and implementation.has("external"):
+                return True
+    return False
 
 
 def _walk(
@@ -73,6 +101,7 @@ def _walk(
     selection_set: SelectionSetNode,
     selected: list[SelectedField],
     for_key: bool,
+    under_external: bool,
 ) -> FieldSetProblem | None:
     parent_type = subgraph.types.get(parent)
     for selection in selection_set.selections:
@@ -80,7 +109,9 @@ def _walk(
             target = selection.type_condition.name.value if selection.type_condition else parent
             if target not in subgraph.types:
                 return FieldSetProblem("invalid", f'Unknown type "{target}"')
-            problem = _walk(subgraph, target, selection.selection_set, selected, for_key)
+            problem = _walk(
+                subgraph, target, selection.selection_set, selected, for_key, under_external
+            )
             if problem is not None:
                 return problem
             continue
@@ -100,7 +131,9 @@ def _walk(
             return FieldSetProblem(
                 "has_args", f"field {parent}.{name} cannot be included because it has arguments"
             )
-        selected.append(SelectedField(parent, definition))
+        selected.append(
+            SelectedField(parent, definition, selection.selection_set is None, under_external)
+        )
         target_type = subgraph.types.get(definition.type.named)
         composite = target_type is not None and target_type.kind in ("OBJECT", "INTERFACE", "UNION")
         if for_key and target_type is not None and target_type.kind in ("INTERFACE", "UNION"):
@@ -122,7 +155,12 @@ def _walk(
             )
         if composite and selection.selection_set is not None:
             problem = _walk(
-                subgraph, definition.type.named, selection.selection_set, selected, for_key
+                subgraph,
+                definition.type.named,
+                selection.selection_set,
+                selected,
+                for_key,
+                under_external or _is_external_in_parents(subgraph, parent, definition),
             )
             if problem is not None:
                 return problem

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from graphql import StringValueNode, print_ast
 
@@ -47,6 +48,11 @@ from trellis_router.composition.subgraph import (
 from trellis_router.composition.validate import SubgraphMetadata
 
 __all__ = ["graph_enum_names", "join_version_for", "merge_subgraphs"]
+
+_IGNORED = r"(?:[\n\r\t ,]|#[^\n\r]*(?![^\n\r]))*"
+#: ``@fromContext(field:)``: ``$`` and the context name, then the selection (Apollo's
+#: ``parseContext``).
+_CONTEXT_RE = re.compile(rf"^{_IGNORED}\${_IGNORED}([A-Za-z_]\w*(?!\w))([\s\S]*)$")
 
 _KIND_NAMES: dict[TypeKind, str] = {
     "OBJECT": "Object Type",
@@ -125,6 +131,22 @@ def merge_subgraphs(
     return merger.run(), merger.errors, merger.hints
 
 
+@dataclass(slots=True)
+class _Overrides:
+    """How ``@override`` splits the sources of one field (source indexes).
+
+    Attributes:
+        used: Overridden copies still used by the from-subgraph (keys, requires, provides,
+            interfaces): kept with ``usedOverridden: true``.
+        unused: Overridden copies nothing uses: dropped unless labelled.
+        labels: Progressive override labels, on the overriding and the overridden copy.
+    """
+
+    used: set[int] = field(default_factory=set)
+    unused: set[int] = field(default_factory=set)
+    labels: dict[int, str] = field(default_factory=dict)
+
+
 class _Merger:
     def __init__(self, subgraphs: Sequence[Subgraph], metadata: Sequence[SubgraphMetadata]):
         self.subgraphs = subgraphs
@@ -137,6 +159,7 @@ class _Merger:
         self.output_usage: dict[str, str] = {}
         self.uses_tag = False
         self.uses_inaccessible = False
+        self.uses_context = False
 
     def error(self, code: ErrorCode, message: str) -> None:
         self.errors.append(CompositionError(code.value, message))
@@ -166,6 +189,7 @@ class _Merger:
             merged = self._merge_type(name, kind, type_sources)
             if merged is not None:
                 types[name] = merged
+        self._add_interface_object_fields(types)
         roots = {
             kind: name
             for kind, name in (
@@ -185,8 +209,59 @@ class _Merger:
             GraphValue(e, s.name, s.url) for e, s in zip(self.graphs, self.subgraphs, strict=True)
         ]
         return MergedSupergraph(
-            join_version_for(version), graphs, types, roots, self.uses_tag, self.uses_inaccessible
+            join_version_for(version),
+            graphs,
+            types,
+            roots,
+            self.uses_tag,
+            self.uses_inaccessible,
+            self.uses_context,
         )
+
+    def _provided_by_interface_object(self, interface: str, name: str) -> bool:
+        """Whether some subgraph resolves ``interface.name`` through an ``@interfaceObject``."""
+        for subgraph in self.subgraphs:
+            t = subgraph.types.get(interface)
+            if t is None or t.kind != "OBJECT" or not t.applied("interfaceObject"):
+                continue
+            f = t.fields.get(name)
+            if f is not None and not f.has("external"):
+                return True
+        return False
+
+    def _add_interface_object_fields(self, types: dict[str, MergedType]) -> None:
+        """Copy the fields interface objects add to an interface onto its implementations.
+
+        The copy keeps the interface field's type, description, arguments and non-join
+        directives, and gets a bare ``@join__field`` (no subgraph resolves it on the
+        implementation itself).
+
+        Spec: Apollo composition ``addMissingInterfaceObjectFieldsToImplementations``.
+        """
+        for t in types.values():
+            if t.kind != "OBJECT":
+                continue
+            for interface_name in t.interfaces:
+                interface = types.get(interface_name)
+                if interface is None:
+                    continue
+                for itf_field in interface.fields:
+                    if any(f.name == itf_field.name for f in t.fields):
+                        continue
+                    if not self._provided_by_interface_object(interface_name, itf_field.name):
+                        continue
+                    t.fields.append(
+                        MergedField(
+                            itf_field.name,
+                            itf_field.type,
+                            [_copy_input_value(a) for a in itf_field.args],
+                            itf_field.description,
+                            [
+                                *(d for d in itf_field.directives if not _is_join(d)),
+                                DirectiveApp("join__field"),
+                            ],
+                        )
+                    )
 
     def _record_usage(self, type_: SubgraphType) -> None:
         for f in type_.fields.values():
@@ -239,7 +314,24 @@ class _Merger:
         merged.directives.extend(
             self._kept_directives([d for _, t in sources for d, _ in t.directives])
         )
+        merged.directives.extend(self._contexts(sources))
         return merged
+
+    def _contexts(self, sources: list[tuple[int, SubgraphType]]) -> list[DirectiveApp]:
+        """``@context(name: "<subgraph>__<name>")`` for each ``@context`` of each subgraph.
+
+        Spec: context spec v0.1; Apollo's ``@context`` composition prefixes the subgraph name.
+        """
+        result: list[DirectiveApp] = []
+        for idx, t in sources:
+            for context in t.applied("context"):
+                name = f"{self.subgraphs[idx].name}__{context.arguments.get('name')}"
+                app = DirectiveApp("context", (("name", gql_string(name)),))
+                if app not in result:
+                    result.append(app)
+        if result:
+            self.uses_context = True
+        return result
 
     # -- type level -----------------------------------------------------------------------
 
@@ -285,18 +377,23 @@ class _Merger:
     def _merge_members(
         self, sources: list[tuple[int, SubgraphType]], merged: MergedType
     ) -> list[DirectiveApp]:
-        result = []
-        for idx, t in sources:
+        """Members by union; ``@join__unionMember`` member by member, then subgraph by subgraph.
+
+        Spec: Apollo composition ``mergeUnion`` / ``addJoinUnionMember``.
+        """
+        for _, t in sources:
             for member in t.members:
                 if member not in merged.members:
                     merged.members.append(member)
-                result.append(
-                    DirectiveApp(
-                        "join__unionMember",
-                        (("graph", self.graphs[idx]), ("member", gql_string(member))),
-                    )
-                )
-        return result
+        return [
+            DirectiveApp(
+                "join__unionMember",
+                (("graph", self.graphs[idx]), ("member", gql_string(member))),
+            )
+            for member in merged.members
+            for idx, t in sources
+            if member in t.members
+        ]
 
     def _description(self, coordinate: str, values: list[tuple[int, str | None]]) -> str | None:
         present = [v for _, v in values if v]
@@ -346,9 +443,6 @@ class _Merger:
             for f in t.fields.values():
                 by_name.setdefault(f.name, []).append((idx, f))
         parent_count = len(sources)
-        interface_object = {
-            idx for idx, t in sources if t.kind == "OBJECT" and t.applied("interfaceObject")
-        }
         merged = []
         for name, field_sources in by_name.items():
             result = self._merge_field(
@@ -356,7 +450,6 @@ class _Merger:
                 name,
                 field_sources,
                 parent_count,
-                interface_object,
                 sharing=sources[0][1].kind == "OBJECT",
             )
             if result is not None:
@@ -369,12 +462,11 @@ class _Merger:
         name: str,
         sources: list[tuple[int, Field]],
         parent_count: int,
-        interface_object: set[int],
         *,
         sharing: bool,
     ) -> MergedField | None:
         coordinate = f"{parent}.{name}"
-        overridden, labels = self._overrides(coordinate, sources)
+        overrides = self._overrides(coordinate, sources)
         base = [(i, f) for i, f in sources if not f.has("external")]
         if not base:
             self.error(
@@ -384,74 +476,91 @@ class _Merger:
             )
             return None
         if sharing:  # interface fields are not resolved by anyone
-            self._check_sharing(parent, name, sources, overridden, labels)
+            self._check_sharing(parent, name, sources, overrides.used | overrides.unused)
         merged_type = self._merge_output_type(coordinate, base)
         if merged_type is None:
             return None
         all_equal = len({str(f.type) for _, f in sources}) == 1
+        contextual = self._contextual_arguments(coordinate, sources)
         needs_join = (
             not all_equal
+            or bool(contextual)
             or len(sources) != parent_count
-            or bool(overridden)
-            or any(
-                i in interface_object or f.has("external") or f.has("requires") or f.has("provides")
-                for i, f in sources
-            )
+            or bool(overrides.used or overrides.unused or overrides.labels)
+            or any(f.has("external") or f.has("requires") or f.has("provides") for _, f in sources)
         )
-        directives = (
-            self._join_fields(parent, sources, overridden, labels, all_equal)
-            if (needs_join)
-            else []
+        directives = self._join_fields(sources, overrides, all_equal) if (needs_join) else []
+        directives = _inaccessible_first(
+            directives, self._kept_directives([d for _, f in sources for d in f.directives])
         )
-        directives.extend(self._kept_directives([d for _, f in sources for d in f.directives]))
-        args = self._merge_args(coordinate, base)
+        args = [a for a in self._merge_args(coordinate, base) if a.name not in contextual]
         description = self._description(coordinate, [(i, f.description) for i, f in sources])
         return MergedField(name, merged_type, args, description, directives)
 
-    def _overrides(
-        self, coordinate: str, sources: list[tuple[int, Field]]
-    ) -> tuple[dict[int, str], dict[int, str]]:
-        """Which sources are overridden (index -> overriding subgraph) and the labels of
-        overriding sources (index -> label)."""
-        overridden: dict[int, str] = {}
-        labels: dict[int, str] = {}
+    def _overrides(self, coordinate: str, sources: list[tuple[int, Field]]) -> _Overrides:
+        """Classify the sources of a field by ``@override``.
+
+        Spec: Apollo composition ``validateOverride``: a from-subgraph copy still used by
+        ``@key``/``@requires``/``@provides`` or an interface is "used overridden", otherwise
+        "unused overridden"; a valid label goes on both copies (progressive override).
+        """
+        result = _Overrides()
         present = {self.subgraphs[i].name: i for i, _ in sources}
+        known = {s.name for s in self.subgraphs}
         for idx, f in sources:
             override = f.first("override")
             if override is None:
                 continue
             source_name = override.arguments.get("from")
+            here = self.subgraphs[idx].name
+            if source_name not in known:
+                self.hint(
+                    HintCode.FROM_SUBGRAPH_DOES_NOT_EXIST,
+                    f'Source subgraph "{source_name}" for field "{coordinate}" on subgraph '
+                    f'"{here}" does not exist.',
+                )
+                continue
             source_idx = present.get(source_name) if isinstance(source_name, str) else None
             if source_idx is None:
                 self.hint(
                     HintCode.OVERRIDE_DIRECTIVE_CAN_BE_REMOVED,
-                    f'Field "{coordinate}" on subgraph "{self.subgraphs[idx].name}" no '
-                    f"longer exists in the from subgraph. The @override directive can be "
-                    "removed.",
+                    f'Field "{coordinate}" on subgraph "{here}" no longer exists in the from '
+                    "subgraph. The @override directive can be removed.",
                 )
                 continue
             source_field = dict(sources)[source_idx]
             if source_field.has("override"):
                 self.error(
                     ErrorCode.OVERRIDE_SOURCE_HAS_OVERRIDE,
-                    f'Field "{coordinate}" on subgraph "{self.subgraphs[idx].name}" is '
-                    f'also marked with directive @override in subgraph "{source_name}". '
-                    "Only one @override directive is allowed per field.",
+                    f'Field "{coordinate}" on subgraph "{here}" is also marked with directive '
+                    f'@override in subgraph "{source_name}". Only one @override directive is '
+                    "allowed per field.",
                 )
                 continue
-            overridden[source_idx] = self.subgraphs[idx].name
+            parent = coordinate.split(".", 1)[0]
+            if source_field.has("external"):
+                self.hint(
+                    HintCode.OVERRIDE_DIRECTIVE_CAN_BE_REMOVED,
+                    f'Field "{coordinate}" on subgraph "{here}" is not resolved anymore by the '
+                    f'from subgraph (it is marked "@external" in "{source_name}"). The @override '
+                    "directive can be removed.",
+                )
+            elif (parent, f.name) in self.metadata[source_idx].used:
+                result.used.add(source_idx)
+            else:
+                result.unused.add(source_idx)
             label = override.arguments.get("label")
             if isinstance(label, str):
-                labels[idx] = label
-        return overridden, labels
+                result.labels[idx] = label
+                result.labels[source_idx] = label
+        return result
 
     def _check_sharing(
         self,
         parent: str,
         name: str,
         sources: list[tuple[int, Field]],
-        overridden: dict[int, str],
-        labels: dict[int, str],
+        overridden: set[int],
     ) -> None:
         resolving: list[int] = []
         non_shareable: list[int] = []
@@ -486,44 +595,60 @@ class _Merger:
             )
 
     def _join_fields(
-        self,
-        parent: str,
-        sources: list[tuple[int, Field]],
-        overridden: dict[int, str],
-        labels: dict[int, str],
-        all_equal: bool,
+        self, sources: list[tuple[int, Field]], overrides: _Overrides, all_equal: bool
     ) -> list[DirectiveApp]:
+        """One ``@join__field`` per source, unused overridden copies left out unless labelled.
+
+        Spec: Apollo composition ``addJoinField``; join spec v0.5 ``@join__field``.
+        """
         result = []
-        by_override = {v: k for k, v in overridden.items()}
         for idx, f in sources:
-            meta = self.metadata[idx]
-            used = (parent, f.name) in meta.key_fields or (parent, f.name) in meta.required
-            args: list[tuple[str, str]] = [("graph", self.graphs[idx])]
-            override_from = (
-                self.subgraphs[by_override[self.subgraphs[idx].name]].name
-                if (self.subgraphs[idx].name in by_override)
-                else None
-            )
-            label = labels.get(idx)
-            if idx in overridden and not used:
+            label = overrides.labels.get(idx)
+            if idx in overrides.unused and label is None:
                 continue
+            args: list[tuple[str, str]] = [("graph", self.graphs[idx])]
             requires = f.first("requires")
             if requires is not None:
                 args.append(("requires", gql_string(str(requires.arguments.get("fields")))))
             provides = f.first("provides")
             if provides is not None:
                 args.append(("provides", gql_string(str(provides.arguments.get("fields")))))
-            if override_from is not None:
-                args.append(("override", gql_string(override_from)))
+            override = f.first("override")
+            if override is not None:
+                args.append(("override", gql_string(str(override.arguments.get("from")))))
             if not all_equal:
                 args.append(("type", gql_string(str(f.type))))
             if f.has("external"):
                 args.append(("external", "true"))
-            if idx in overridden:
+            if idx in overrides.used:
                 args.append(("usedOverridden", "true"))
             if label is not None:
                 args.append(("overrideLabel", gql_string(label)))
+            context_arguments = self._context_arguments(idx, f)
+            if context_arguments:
+                args.append(("contextArguments", "[" + ", ".join(context_arguments) + "]"))
             result.append(DirectiveApp("join__field", tuple(args)))
+        return result
+
+    def _context_arguments(self, idx: int, f: Field) -> list[str]:
+        """The printed ``join__ContextArgument`` values of a field's ``@fromContext`` arguments.
+
+        Spec: join spec v0.5 ``contextArguments``; the context is ``<subgraph>__<name>`` and
+        the selection the text after ``$<name>`` in ``@fromContext(field:)``.
+        """
+        result = []
+        for a in f.args.values():
+            directive = _from_context(a)
+            if directive is None:
+                continue
+            match = _CONTEXT_RE.match(str(directive.arguments.get("field", "")))
+            if match is None:
+                continue
+            context = f"{self.subgraphs[idx].name}__{match.group(1)}"
+            result.append(
+                f"{{context: {gql_string(context)}, name: {gql_string(a.name)}, "
+                f"type: {gql_string(str(a.type))}, selection: {gql_string(match.group(2))}}}"
+            )
         return result
 
     # -- types of fields and arguments ----------------------------------------------------
@@ -592,9 +717,45 @@ class _Merger:
     def _merge_args(
         self, coordinate: str, sources: list[tuple[int, Field]]
     ) -> list[MergedInputValue]:
+        contextual = {
+            name for _, f in sources for name, a in f.args.items() if _from_context(a) is not None
+        }
         return self._merge_input_values(
-            coordinate, [(i, f.args) for i, f in sources], argument=True
+            coordinate,
+            [(i, {n: a for n, a in f.args.items() if n not in contextual}) for i, f in sources],
+            argument=True,
         )
+
+    def _contextual_arguments(self, coordinate: str, sources: list[tuple[int, Field]]) -> set[str]:
+        """Names of the arguments some subgraph sets with ``@fromContext`` (left out of the
+        supergraph); a required non-contextual copy of one is an error.
+
+        Spec: Apollo composition ``addArgumentsShallow``
+        (CONTEXTUAL_ARGUMENT_NOT_CONTEXTUAL_IN_ALL_SUBGRAPHS).
+        """
+        contextual = {
+            name for _, f in sources for name, a in f.args.items() if _from_context(a) is not None
+        }
+        for name in contextual:
+            self.uses_context = True
+            for _, f in sources:
+                a = f.args.get(name)
+                if a is None or _from_context(a) is not None:
+                    continue
+                if a.type.kind == "non_null" and a.default is None:
+                    self.error(
+                        ErrorCode.CONTEXTUAL_ARGUMENT_NOT_CONTEXTUAL_IN_ALL_SUBGRAPHS,
+                        f'Argument "{coordinate}({name}:)" is contextual in at least one '
+                        f'subgraph but in "{coordinate}({name}:)" it does not have '
+                        "@fromContext, is not nullable and has no default value.",
+                    )
+                else:
+                    self.hint(
+                        HintCode.CONTEXTUAL_ARGUMENT_NOT_CONTEXTUAL_IN_ALL_SUBGRAPHS,
+                        f'Contextual argument "{coordinate}({name}:)" will not be included in '
+                        "the supergraph since it is contextual in at least one subgraph",
+                    )
+        return contextual
 
     def _merge_input_values(
         self,
@@ -775,14 +936,42 @@ class _Merger:
             directives = [
                 DirectiveApp("join__enumValue", (("graph", self.graphs[i]),)) for i in having
             ]
-            directives.extend(
-                self._kept_directives([d for _, v in definitions for d in v.directives])
+            directives = _inaccessible_first(
+                directives, self._kept_directives([d for _, v in definitions for d in v.directives])
             )
             description = self._description(
                 f"{name}.{value}", [(i, v.description) for i, v in definitions]
             )
             result.append(MergedEnumValue(value, description, directives))
         return result
+
+
+def _from_context(value: InputValue) -> Applied | None:
+    return next((d for d in value.directives if d.federation and d.name == "fromContext"), None)
+
+
+def _is_join(directive: DirectiveApp) -> bool:
+    return directive.name.startswith("join__")
+
+
+def _copy_input_value(value: MergedInputValue) -> MergedInputValue:
+    return MergedInputValue(
+        value.name,
+        value.type,
+        value.default,
+        value.description,
+        [d for d in value.directives if not _is_join(d)],
+    )
+
+
+def _inaccessible_first(join: list[DirectiveApp], kept: list[DirectiveApp]) -> list[DirectiveApp]:
+    """A field's or enum value's directives: ``@inaccessible``, the join ones, then the rest.
+
+    Spec: Apollo composition ``recordAppliedDirectivesToMerge`` merges ``@inaccessible``
+    before the join directives are added, every other directive after.
+    """
+    inaccessible = [d for d in kept if d.name == "inaccessible"]
+    return [*inaccessible, *join, *(d for d in kept if d.name != "inaccessible")]
 
 
 def _print_default(value: InputValue) -> str | None:

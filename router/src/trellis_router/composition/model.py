@@ -109,6 +109,8 @@ class MergedSupergraph:
         roots: Root kind -> type name, for the kinds present.
         uses_tag: Whether ``@tag`` is applied anywhere (adds the tag spec).
         uses_inaccessible: Whether ``@inaccessible`` is applied anywhere.
+        uses_context: Whether ``@context`` or ``@fromContext`` is applied anywhere (adds the
+            context spec).
     """
 
     join_version: tuple[int, int]
@@ -117,3 +119,4 @@ class MergedSupergraph:
     roots: dict[str, str]
     uses_tag: bool = False
     uses_inaccessible: bool = False
+    uses_context: bool = False

@@ -40,6 +40,10 @@ _INACCESSIBLE = (
     "directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION "
     "| ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION"
 )
+_CONTEXT = "directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION"
+_FROM_CONTEXT = (
+    "directive @context__fromContext(field: context__ContextFieldValue) on ARGUMENT_DEFINITION"
+)
 _LINK_PURPOSE = (
     "enum link__Purpose {\n"
     '  """\n'
@@ -158,6 +162,10 @@ def print_supergraph(supergraph: MergedSupergraph) -> str:
     if supergraph.uses_inaccessible:
         links.append('@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)')
         directives.append(("inaccessible", _INACCESSIBLE))
+    if supergraph.uses_context:
+        links.append('@link(url: "https://specs.apollo.dev/context/v0.1", for: SECURITY)')
+        directives.append(("context", _CONTEXT))
+        directives.append(("context__fromContext", _FROM_CONTEXT))
     roots = "\n".join(f"{_INDENT}{kind}: {name}" for kind, name in supergraph.roots.items())
     schema = "schema\n" + "".join(f"{_INDENT}{link}\n" for link in links) + "{\n" + roots + "\n}"
 
@@ -176,6 +184,8 @@ def print_supergraph(supergraph: MergedSupergraph) -> str:
         ("link__Import", "scalar link__Import"),
         ("link__Purpose", _LINK_PURPOSE),
     ]
+    if supergraph.uses_context:
+        types.append(("context__ContextFieldValue", "scalar context__ContextFieldValue"))
     if join_minor >= 4:
         types.append(("join__DirectiveArguments", "scalar join__DirectiveArguments"))
     if join_minor >= 5:

@@ -31,11 +31,15 @@ class SubgraphMetadata:
         key_fields: ``(type, field)`` selected by some ``@key`` (shareable by definition).
         provided: ``(type, field)`` selected by some ``@provides``.
         required: ``(type, field)`` selected by some ``@requires``.
+        used: ``(type, field)`` that federation directives or interfaces use: selected by a
+            ``@key``, ``@requires`` or ``@provides``, or implementing an interface field.
+            Spec: Apollo ``collectUsedFields``.
     """
 
     key_fields: set[Coordinate] = field(default_factory=set)
     provided: set[Coordinate] = field(default_factory=set)
     required: set[Coordinate] = field(default_factory=set)
+    used: set[Coordinate] = field(default_factory=set)
 
 
 def validate_subgraph(subgraph: Subgraph) -> tuple[SubgraphMetadata, list[CompositionError]]:
@@ -58,6 +62,12 @@ def validate_subgraph(subgraph: Subgraph) -> tuple[SubgraphMetadata, list[Compos
         _check_keys(subgraph, type_, metadata, errors)
         for f in type_.fields.values():
             _check_field(subgraph, type_, f, metadata, errors)
+        for interface in type_.interfaces:
+            declared = subgraph.types.get(interface)
+            if declared is not None:
+                metadata.used.update(
+                    (type_.name, name) for name in declared.fields if name in type_.fields
+                )
     return metadata, errors
 
 
@@ -88,6 +98,7 @@ def _check_keys(
             )
             continue
         metadata.key_fields.update((s.parent, s.field.name) for s in selected)
+        metadata.used.update((s.parent, s.field.name) for s in selected)
 
 
 def _check_field(
@@ -143,8 +154,10 @@ def _check_selection(
         else (ErrorCode.PROVIDES_FIELDS_MISSING_EXTERNAL)
     )
     target = metadata.required if kind == "requires" else metadata.provided
+    metadata.used.update((s.parent, s.field.name) for s in selected)
     for s in selected:
-        if not s.field.has("external") and not subgraph.is_fed1:
+        external = s.field.has("external")
+        if not external and s.leaf and not s.under_external and not subgraph.is_fed1:
             what = "a @requires" if kind == "requires" else "a @provides"
             _error(
                 errors,
@@ -154,7 +167,10 @@ def _check_selection(
                 "since it is already provided by this subgraph (it is not marked @external)",
             )
             return
-        target.add((s.parent, s.field.name))
+        # Non-@external fields nested under an @external one are the subgraph's own: they are
+        # not "provided" (they stay subject to the sharing rules).
+        if external or kind == "requires" or subgraph.is_fed1:
+            target.add((s.parent, s.field.name))
 
 
 def _report(
