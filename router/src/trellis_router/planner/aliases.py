@@ -13,7 +13,7 @@ planner ``outputRewrites``.
 
 from __future__ import annotations
 
-from graphql import GraphQLNamedType, GraphQLSchema
+from graphql import GraphQLNamedType, GraphQLSchema, get_named_type
 
 from ..supergraph import Supergraph
 from .plan import KeyRenamer
@@ -90,8 +90,6 @@ class _Aliaser:
                 self.visit(item.selections, named.name, (*path, key))
 
     def _named(self, parent: str, field: str) -> GraphQLNamedType | None:
-        from graphql import get_named_type
-
         parent_type = self.schema.get_type(parent)
         definition = getattr(parent_type, "fields", {}).get(field)
         return get_named_type(definition.type) if definition is not None else None

@@ -551,7 +551,7 @@ class _Builder:
                 at,
                 target=sub.selections if sub else at.target,
                 conditions=conditions,
-                anchor=self._step(at.anchor, None, conditions),
+                anchor=at.anchor,
             )
             self.plan_selections(inner, fragment.selections, used)
             return
@@ -580,7 +580,7 @@ class _Builder:
             target=sub.selections,
             path=at.path,
             provided=_narrow(at.provided, condition),
-            anchor=self._step(at.anchor, condition, conditions),
+            anchor=self._step(at.anchor, condition),
             conditions=conditions,
             contexts=at.contexts,
         )
@@ -623,17 +623,12 @@ class _Builder:
         return condition in possible
 
     @staticmethod
-    def _step(
-        anchor: _Anchor | None,
-        step: NormalizedField | str | None,
-        conditions: tuple[Condition, ...],
-    ) -> _Anchor | None:
+    def _step(anchor: _Anchor | None, step: NormalizedField | str | None) -> _Anchor | None:
+        """The anchors above, each with one more step (a field or a type condition) to here."""
         if anchor is None or step is None:
             return anchor
         return replace(
-            anchor,
-            steps=(*anchor.steps, step),
-            outer=_Builder._step(anchor.outer, step, conditions),
+            anchor, steps=(*anchor.steps, step), outer=_Builder._step(anchor.outer, step)
         )
 
     def plan_field(
@@ -871,10 +866,10 @@ class _Builder:
                 conditions,
                 (),
                 False,
-                self._step(at.anchor, fld, conditions),
+                self._step(at.anchor, fld),
             )
         else:
-            anchor = self._step(at.anchor, fld, conditions)
+            anchor = self._step(at.anchor, fld)
         inner = _At(
             group=at.group,
             type_name=child_type.name,
@@ -1005,7 +1000,7 @@ class _Builder:
                 target=sub.selections,
                 path=at.path,
                 provided=_narrow(at.provided, possible.name),
-                anchor=self._step(at.anchor, possible.name, at.conditions),
+                anchor=self._step(at.anchor, possible.name),
                 conditions=at.conditions,
                 contexts=at.contexts,
             )
