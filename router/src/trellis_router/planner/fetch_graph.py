@@ -279,21 +279,14 @@ class _Builder:
         if cached is not None:
             return cached
         meta = self.supergraph.types.get(type_name)
-        fmeta = meta.fields.get(field_name) if meta else None
-        result: frozenset[str]
-        if meta is None or fmeta is None:
-            result = frozenset()
-        else:
-            graphs = fmeta.resolvable_in_with(self.labels)
-            result = frozenset(g for g in graphs if g in meta.graphs)
+        graphs = self.supergraph.field_resolvable_in_with(type_name, field_name, self.labels)
+        result = frozenset(g for g in graphs if meta is not None and g in meta.graphs)
         self._resolvable[cache_key] = result
         return result
 
     def is_interface_object(self, type_name: str, graph: str) -> bool:
         """True when ``graph`` models interface ``type_name`` as an ``@interfaceObject``."""
-        meta = self.supergraph.types.get(type_name)
-        in_graph = meta.graphs.get(graph) if meta else None
-        return in_graph is not None and in_graph.is_interface_object
+        return self.supergraph.is_interface_object(type_name, graph)
 
     def _local(
         self, graph: str, type_name: str, field_name: str, provided: Provided | None
