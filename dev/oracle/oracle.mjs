@@ -1,7 +1,7 @@
 // Test-only oracle: Apollo's composition, query planner and gateway (Elastic License 2.0, used
 // as a tool, never shipped). Reads one JSON command on stdin, writes one JSON answer on stdout.
 //   {"command": "compose", "subgraphs": [{"name", "url", "sdl"}]}
-//     -> {"supergraphSdl"} or {"errors": [{"code", "message"}]}
+//     -> {"supergraphSdl", "hints": [{"code", "message"}]} or {"errors": [{"code", "message"}]}
 //   {"command": "run", "supergraphSdl", "urls": {name: url}, "cases": [{query, variables?, operationName?}]}
 //     -> {"results": [{"response", "plan", "fetches"}]}
 import { createHash } from 'node:crypto';
@@ -20,7 +20,8 @@ function compose({ subgraphs }) {
       errors: result.errors.map((e) => ({ code: e.extensions?.code ?? null, message: e.message })),
     };
   }
-  return { supergraphSdl: result.supergraphSdl };
+  const hints = (result.hints ?? []).map((h) => ({ code: h.definition.code, message: h.message }));
+  return { supergraphSdl: result.supergraphSdl, hints };
 }
 
 function countFetches(node) {
