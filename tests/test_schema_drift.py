@@ -6,6 +6,7 @@ import importlib
 from pathlib import Path
 
 import pytest
+from graphql import print_schema
 from trellis_router.composition import compose, load_supergraph_config
 from trellis_router.supergraph import load_supergraph
 from trellis_subgraph.sdl import subgraph_sdl
@@ -30,3 +31,9 @@ def test_committed_supergraph_matches_composition():
 def test_committed_supergraph_loads_in_the_router():
     supergraph = load_supergraph((SCHEMA / "supergraph.graphql").read_text())
     assert set(supergraph.subgraphs) == {"customers", "inventory", "billing"}
+
+
+def test_committed_api_schema_matches_the_supergraph():
+    supergraph = load_supergraph((SCHEMA / "supergraph.graphql").read_text())
+    committed = (SCHEMA / "api-schema.graphql").read_text()
+    assert print_schema(supergraph.api_schema) + "\n" == committed, "run `make schema`"

@@ -2,6 +2,7 @@
 // as a tool, never shipped). Reads one JSON command on stdin, writes one JSON answer on stdout.
 //   {"command": "compose", "subgraphs": [{"name", "url", "sdl"}]}
 //     -> {"supergraphSdl", "hints": [{"code", "message"}]} or {"errors": [{"code", "message"}]}
+//   {"command": "compose", "subgraphs": [...], "repeat": N}   (benchmark: -> {"medianMs"})
 //   {"command": "run", "supergraphSdl", "urls": {name: url}, "cases": [{query, variables?, operationName?}]}
 //     -> {"results": [{"response", "plan", "fetches"}]}
 import { createHash } from 'node:crypto';
@@ -12,9 +13,21 @@ import { getOperationAST, parse, validate } from 'graphql';
 
 const quiet = { debug() {}, info() {}, warn() {}, error: (m) => process.stderr.write(`${m}\n`) };
 
-function compose({ subgraphs }) {
-  const services = subgraphs.map(({ name, url, sdl }) => ({ name, url, typeDefs: parse(sdl) }));
-  const result = composeServices(services);
+function compose({ subgraphs, repeat }) {
+  const services = () =>
+    subgraphs.map(({ name, url, sdl }) => ({ name, url, typeDefs: parse(sdl) }));
+  let result = composeServices(services());
+  if (repeat) {
+    // Benchmark mode: median wall time of `repeat` compositions, parsing included.
+    const samples = [];
+    for (let i = 0; i < repeat; i += 1) {
+      const start = process.hrtime.bigint();
+      result = composeServices(services());
+      samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    samples.sort((a, b) => a - b);
+    if (!result.errors) return { medianMs: samples[Math.floor(samples.length / 2)] };
+  }
   if (result.errors) {
     return {
       errors: result.errors.map((e) => ({ code: e.extensions?.code ?? null, message: e.message })),

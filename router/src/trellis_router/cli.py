@@ -88,16 +88,32 @@ def serve(
 def compose(
     config: Annotated[Path, typer.Argument(help="Rover-style supergraph.yaml.")],
 ) -> None:
-    """Compose the subgraphs of a supergraph.yaml and print the supergraph SDL."""
+    """Compose the subgraphs of a supergraph.yaml and print the supergraph SDL.
+
+    Exit status: 0 composed (hints on stderr); 1 the subgraphs do not compose (errors with
+    Apollo's codes on stderr); 2 bad input: the YAML or a schema file it names cannot be read,
+    or a subgraph's SDL does not parse or has an unusable ``@link`` (one
+    ``error: FILE:LINE:COL: ...`` line each).
+    """
+    from .composition import INPUT_ERROR_CODES, CompositionConfigError, load_supergraph_config
     from .composition import compose as compose_subgraphs
-    from .composition import load_supergraph_config
 
     try:
         subgraphs = load_supergraph_config(config)
-    except Exception as error:
+    except CompositionConfigError as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from error
+        raise typer.Exit(2) from error
     result = compose_subgraphs(subgraphs)
+    sources = {subgraph.name: subgraph.source or subgraph.name for subgraph in subgraphs}
+    bad_input = [error for error in result.errors if error.code in INPUT_ERROR_CODES]
+    if bad_input:
+        for problem in bad_input:
+            where = sources.get(problem.subgraph or "", str(config))
+            line, column = problem.location or (1, 1)
+            typer.echo(
+                f"error: {where}:{line}:{column}: {problem.code}: {problem.message}", err=True
+            )
+        raise typer.Exit(2)
     for hint in result.hints:
         typer.echo(f"hint: {_coded(hint)}", err=True)
     if not result.ok or result.supergraph_sdl is None:

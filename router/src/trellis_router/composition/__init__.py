@@ -16,6 +16,7 @@ from trellis_router.composition.compose import compose
 from trellis_router.composition.config import load_supergraph_config
 from trellis_router.composition.definitions import CompositionResult, SubgraphDefinition
 from trellis_router.composition.errors import (
+    INPUT_ERROR_CODES,
     CompositionConfigError,
     CompositionError,
     CompositionHint,
@@ -24,6 +25,7 @@ from trellis_router.composition.errors import (
 )
 
 __all__ = [
+    "INPUT_ERROR_CODES",
     "CompositionConfigError",
     "CompositionError",
     "CompositionHint",

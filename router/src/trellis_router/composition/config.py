@@ -49,30 +49,63 @@ def load_supergraph_config(path: str | Path, *, timeout: float = 10.0) -> list[S
 
     Raises:
         CompositionConfigError: The file is missing or malformed, a schema file cannot be
-            read, or a ``subgraph_url`` cannot be fetched.
+            read, or a ``subgraph_url`` cannot be fetched; the message starts with
+            ``FILE:LINE:COL:`` pointing into the YAML where it can.
     """
     config_path = Path(path)
     try:
-        document = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+        text = config_path.read_text(encoding="utf-8")
     except OSError as error:
-        raise CompositionConfigError(f"cannot read {config_path}: {error}") from error
+        raise CompositionConfigError(
+            f"{config_path}: cannot read: {error.strerror or error}"
+        ) from error
+    try:
+        document = yaml.safe_load(text)
+        root = yaml.compose(text)
     except yaml.YAMLError as error:
-        raise CompositionConfigError(f"{config_path} is not valid YAML: {error}") from error
+        mark = getattr(error, "problem_mark", None)
+        where = f"{config_path}:{mark.line + 1}:{mark.column + 1}" if mark else str(config_path)
+        problem = getattr(error, "problem", None) or str(error)
+        raise CompositionConfigError(f"{where}: not valid YAML: {problem}") from error
     if not isinstance(document, dict):
-        raise CompositionConfigError(f"{config_path}: expected a mapping at the top level")
+        raise CompositionConfigError(f"{config_path}:1:1: expected a mapping at the top level")
     unknown = set(document) - _TOP_LEVEL_KEYS
     if unknown:
-        raise CompositionConfigError(f"{config_path}: unknown keys {sorted(unknown)}")
+        raise CompositionConfigError(f"{config_path}:1:1: unknown keys {sorted(unknown)}")
     subgraphs = document.get("subgraphs")
     if not isinstance(subgraphs, dict) or not subgraphs:
-        raise CompositionConfigError(f"{config_path}: `subgraphs` must be a non-empty mapping")
+        raise CompositionConfigError(
+            f"{_at(config_path, root, 'subgraphs')}: `subgraphs` must be a non-empty mapping"
+        )
     return [
-        _load_subgraph(config_path, str(name), entry, timeout) for name, entry in subgraphs.items()
+        _load_subgraph(config_path, root, str(name), entry, timeout)
+        for name, entry in subgraphs.items()
     ]
 
 
-def _load_subgraph(config_path: Path, name: str, entry: Any, timeout: float) -> SubgraphDefinition:
-    where = f"{config_path}: subgraph {name!r}"
+def _at(config_path: Path, root: yaml.Node | None, *keys: str) -> str:
+    """``FILE:LINE:COL`` of the value at ``keys`` (or of the deepest key found), 1-based."""
+    node = root
+    found = node
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                node = value_node
+                found = value_node
+                break
+        else:
+            break
+    if found is None:
+        return f"{config_path}:1:1"
+    return f"{config_path}:{found.start_mark.line + 1}:{found.start_mark.column + 1}"
+
+
+def _load_subgraph(
+    config_path: Path, root: yaml.Node | None, name: str, entry: Any, timeout: float
+) -> SubgraphDefinition:
+    where = f"{_at(config_path, root, 'subgraphs', name)}: subgraph {name!r}"
     if not isinstance(entry, dict):
         raise CompositionConfigError(f"{where}: expected a mapping")
     unknown = set(entry) - _SUBGRAPH_KEYS
@@ -85,12 +118,17 @@ def _load_subgraph(config_path: Path, name: str, entry: Any, timeout: float) -> 
     if unknown:
         raise CompositionConfigError(f"{where}: unknown schema keys {sorted(unknown)}")
     routing_url = entry.get("routing_url")
+    source: str | None = None
     if "file" in schema:
         file = config_path.parent / str(schema["file"])
         try:
             sdl = file.read_text(encoding="utf-8")
         except OSError as error:
-            raise CompositionConfigError(f"{where}: cannot read {file}: {error}") from error
+            at = _at(config_path, root, "subgraphs", name, "schema", "file")
+            raise CompositionConfigError(
+                f"{at}: subgraph {name!r}: cannot read {file}: {error.strerror or error}"
+            ) from error
+        source = str(file)
     elif "subgraph_url" in schema:
         url = str(schema["subgraph_url"])
         headers = schema.get("introspection_headers") or {}
@@ -98,11 +136,12 @@ def _load_subgraph(config_path: Path, name: str, entry: Any, timeout: float) -> 
             raise CompositionConfigError(f"{where}: `introspection_headers` must be a mapping")
         sdl = _fetch_sdl(where, url, {str(k): str(v) for k, v in headers.items()}, timeout)
         routing_url = routing_url or url
+        source = url
     else:
         raise CompositionConfigError(f"{where}: `schema` needs `file` or `subgraph_url`")
     if not isinstance(routing_url, str) or not routing_url:
         raise CompositionConfigError(f"{where}: `routing_url` is required")
-    return SubgraphDefinition(name=name, url=routing_url, sdl=sdl)
+    return SubgraphDefinition(name=name, url=routing_url, sdl=sdl, source=source)
 
 
 def _fetch_sdl(where: str, url: str, headers: dict[str, str], timeout: float) -> str:

@@ -17,11 +17,13 @@ class SubgraphDefinition:
         name: The subgraph name, e.g. ``"customers"``.
         url: Its routing URL, e.g. ``"http://127.0.0.1:4001/graphql"``.
         sdl: Its SDL as ``{ _service { sdl } }`` returns it (Strawberry, Apollo Server, Rover).
+        source: Where the SDL came from (a file path or URL), for messages; ``None`` if inline.
     """
 
     name: str
     url: str
     sdl: str
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

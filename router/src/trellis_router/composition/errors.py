@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 __all__ = [
+    "INPUT_ERROR_CODES",
     "CompositionConfigError",
     "CompositionError",
     "CompositionHint",
@@ -173,13 +174,32 @@ class CompositionError:
     Attributes:
         code: Apollo's composition error code, e.g. ``"INVALID_FIELD_SHARING"``.
         message: Human-readable text naming the subgraph(s) and the schema coordinate.
+        subgraph: The subgraph whose SDL is at fault, when it is one subgraph's input.
+        location: ``(line, column)`` (1-based) in that subgraph's SDL, when known.
     """
 
     code: str
     message: str
+    subgraph: str | None = None
+    location: tuple[int, int] | None = None
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
+
+
+#: Codes that mean a subgraph's SDL is not a usable input at all (it does not parse, or its
+#: ``@link`` cannot be honoured), as opposed to subgraphs that do not compose together. The
+#: command line reports these as bad input (exit status 2).
+INPUT_ERROR_CODES = frozenset(
+    {
+        ErrorCode.INVALID_GRAPHQL,
+        ErrorCode.INVALID_LINK_IDENTIFIER,
+        ErrorCode.INVALID_LINK_DIRECTIVE_USAGE,
+        ErrorCode.UNKNOWN_FEDERATION_LINK_VERSION,
+        ErrorCode.UNKNOWN_LINK_VERSION,
+        ErrorCode.LINK_IMPORT_NAME_MISMATCH,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
