@@ -46,6 +46,18 @@ class RouterSettings(BaseSettings):
         gt=0,
         description="Seconds between two polls of the registry.",
     )
+    report_operations: bool = Field(
+        default=True,
+        description=(
+            "When following a registry, report the operations clients run to it (POST "
+            "/v1/operations), so schema checks know which changes break them."
+        ),
+    )
+    report_interval_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds between two operation reports to the registry.",
+    )
     subgraph_timeout_seconds: float = Field(
         default=30.0,
         gt=0,

@@ -15,6 +15,7 @@ from ..executor import AiohttpSubgraphClient, DedupingSubgraphClient, SubgraphCl
 from ..pipeline import Planner, default_planner
 from ..sources import SupergraphSource, follow_source
 from ..state import StateHolder
+from ..usage import OperationRecorder, report_operations
 from .graphql import GraphQLEndpoint
 from .health import health, readiness
 
@@ -42,11 +43,15 @@ def create_app(
             ``traffic_shaping_deduplicate_query`` is on).
         planner: the query planner.
 
+    When ``settings.registry_url`` is set and ``settings.report_operations`` is on, executed
+    operations are reported to the registry every ``report_interval_seconds``.
+
     Returns:
         The app: ``/graphql`` (GET, POST), ``/health``, ``/ready``.
     """
     holder = holder if holder is not None else StateHolder()
     current: list[SubgraphClient] = [client] if client is not None else []
+    recorder = OperationRecorder() if settings.report_operations and settings.registry_url else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -58,13 +63,18 @@ def create_app(
             )
             dedupe = settings.traffic_shaping_deduplicate_query
             current.append(DedupingSubgraphClient(owned) if dedupe else owned)
-        task = None
+        tasks = []
         if source is not None:
-            task = asyncio.create_task(_follow(source, holder, settings.plan_cache_size))
+            tasks.append(asyncio.create_task(_follow(source, holder, settings.plan_cache_size)))
+        if recorder is not None and settings.registry_url:
+            report = report_operations(
+                recorder, settings.registry_url, settings.report_interval_seconds
+            )
+            tasks.append(asyncio.create_task(report))
         try:
             yield
         finally:
-            if task is not None:
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -72,7 +82,7 @@ def create_app(
                 await owned.close()
                 current.clear()
 
-    endpoint = GraphQLEndpoint(holder, settings, lambda: current[0], planner)
+    endpoint = GraphQLEndpoint(holder, settings, lambda: current[0], planner, recorder)
     routes = [
         Route("/graphql", endpoint.handle, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
         Route("/health", health, methods=["GET"]),

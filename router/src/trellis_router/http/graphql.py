@@ -24,6 +24,7 @@ from ..pipeline import (
     run_pipeline,
 )
 from ..state import StateHolder
+from ..usage import OperationRecorder
 from .playground import PLAYGROUND_HTML
 
 __all__ = ["GRAPHQL_RESPONSE_JSON", "GraphQLEndpoint"]
@@ -52,6 +53,7 @@ class GraphQLEndpoint:
         settings: the router settings (body limit, query plan exposure).
         client: returns the subgraph client (it may be created in the app's lifespan).
         planner: the query planner.
+        recorder: counts the operations that were planned, for usage reporting (optional).
     """
 
     def __init__(
@@ -60,6 +62,7 @@ class GraphQLEndpoint:
         settings: RouterSettings,
         client: Callable[[], SubgraphClient],
         planner: Planner,
+        recorder: OperationRecorder | None = None,
     ) -> None:
         self._holder = holder
         self._max_body = settings.max_request_body_bytes
@@ -67,6 +70,7 @@ class GraphQLEndpoint:
         self._override_labels = settings.progressive_override_labels
         self._client = client
         self._planner = planner
+        self._recorder = recorder
 
     async def handle(self, request: Request) -> Response:
         """Answer one HTTP request."""
@@ -106,6 +110,8 @@ class GraphQLEndpoint:
             headers = {"allow": "POST"} if error.status == 405 else None
             return _respond({"errors": error.errors}, status, media, headers)
         response = result.response
+        if self._recorder is not None and result.plan is not None:
+            self._recorder.record(graphql_request.query, graphql_request.operation_name)
         if (
             self._expose_plan
             and result.plan is not None
