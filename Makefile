@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SRC := router/src registry/src subgraphs/kit/src subgraphs/customers/src subgraphs/inventory/src subgraphs/billing/src
 
-.PHONY: setup up test lint typecheck pytest schema clean
+.PHONY: setup up test lint typecheck pytest schema schema-check clean
 
 ## setup: install uv if absent, then the locked environment
 setup: $(VENV)/.synced
@@ -36,9 +36,13 @@ typecheck: setup
 pytest: setup
 	$(BIN)/pytest
 
-## schema: regenerate the committed subgraph SDL and supergraph from the code
+## schema: regenerate schema/ (subgraph SDL, supergraph, API schema) from the code
 schema: setup
 	$(BIN)/python dev/export_schema.py
+
+## schema-check: schema/ matches the code, and no unaccepted breaking change since HEAD~1
+schema-check: setup
+	$(BIN)/python dev/check_schema_changes.py
 
 clean:
 	rm -rf var

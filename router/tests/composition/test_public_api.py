@@ -18,6 +18,7 @@ def test_all_is_curated_and_importable() -> None:
         "CompositionResult",
         "ErrorCode",
         "HintCode",
+        "INPUT_ERROR_CODES",
         "SubgraphDefinition",
         "compose",
         "load_supergraph_config",
