@@ -2,8 +2,8 @@
 
 Stages: parse each subgraph (:mod:`.subgraph`), validate its federation directives
 (:mod:`.validate`), upgrade Federation 1 subgraphs (:mod:`.upgrade`), merge (:mod:`.merge`),
-print (:mod:`.print`). Bad input is reported as
-:class:`CompositionError` values, never raised. Satisfiability is not checked yet.
+print (:mod:`.print`), check satisfiability (:mod:`.satisfiability`). Bad input is reported as
+:class:`CompositionError` values, never raised.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from trellis_router.composition.definitions import CompositionResult, SubgraphDe
 from trellis_router.composition.errors import CompositionError, ErrorCode
 from trellis_router.composition.merge import merge_subgraphs
 from trellis_router.composition.print import print_supergraph
+from trellis_router.composition.satisfiability import check_satisfiability
 from trellis_router.composition.subgraph import Subgraph, parse_subgraph
 from trellis_router.composition.upgrade import upgrade_fed1_subgraph
 from trellis_router.composition.validate import SubgraphMetadata, validate_subgraph
@@ -79,4 +80,8 @@ def compose(subgraphs: Sequence[SubgraphDefinition]) -> CompositionResult:
     supergraph, merge_errors, hints = merge_subgraphs(parsed, metadata)
     if merge_errors:
         return CompositionResult(None, tuple(merge_errors), tuple(hints))
-    return CompositionResult(print_supergraph(supergraph), (), tuple(hints))
+    supergraph_sdl = print_supergraph(supergraph)
+    unsatisfiable = check_satisfiability(supergraph_sdl)
+    if unsatisfiable:
+        return CompositionResult(None, tuple(unsatisfiable), tuple(hints))
+    return CompositionResult(supergraph_sdl, (), tuple(hints))
