@@ -118,3 +118,77 @@ def test_serve_answers_health_and_graphql():
 def test_serve_needs_a_supergraph_source():
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 2
+
+
+def _config(tmp_path, **files: str):
+    lines = ["subgraphs:"]
+    for name, sdl in files.items():
+        (tmp_path / f"{name}.graphql").write_text(sdl)
+        lines += [
+            f"  {name}:",
+            f"    routing_url: http://{name}/graphql",
+            "    schema:",
+            f"      file: ./{name}.graphql",
+        ]
+    config = tmp_path / "supergraph.yaml"
+    config.write_text("\n".join(lines) + "\n")
+    return config
+
+
+def _one_error_line(result) -> str:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_compose_sdl_that_does_not_parse_is_bad_input(tmp_path):
+    config = _config(tmp_path, a="type Query {\n  hello: String\n  oops(\n}\n")
+    line = _one_error_line(runner.invoke(app, ["compose", str(config)]))
+    assert line.startswith(f"error: {tmp_path / 'a.graphql'}:4:1: INVALID_GRAPHQL: "), line
+
+
+def test_compose_unknown_federation_version_is_bad_input(tmp_path):
+    sdl = (
+        "type Query { a: Int }\n"
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.99", import: ["@key"])\n'
+    )
+    line = _one_error_line(runner.invoke(app, ["compose", str(_config(tmp_path, a=sdl))]))
+    assert line.startswith(
+        f"error: {tmp_path / 'a.graphql'}:2:15: UNKNOWN_FEDERATION_LINK_VERSION"
+    ), line
+    assert "v2.99" in line
+
+
+def test_compose_unknown_imported_directive_is_bad_input(tmp_path):
+    sdl = (
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3",\n'
+        '  import: ["@key", "@nope"])\ntype Query { a: Int }\n'
+    )
+    line = _one_error_line(runner.invoke(app, ["compose", str(_config(tmp_path, a=sdl))]))
+    assert line.startswith(f"error: {tmp_path / 'a.graphql'}:1:15: INVALID_LINK_DIRECTIVE_USAGE"), (
+        line
+    )
+    assert '"@nope"' in line
+
+
+def test_compose_config_naming_a_missing_file_is_bad_input(tmp_path):
+    config = _config(tmp_path, a="type Query { a: Int }")
+    (tmp_path / "a.graphql").unlink()
+    line = _one_error_line(runner.invoke(app, ["compose", str(config)]))
+    assert line.startswith(f"error: {config}:5:13: subgraph 'a': cannot read "), line
+    assert "No such file" in line
+
+
+def test_compose_config_that_is_not_yaml_is_bad_input(tmp_path):
+    config = tmp_path / "supergraph.yaml"
+    config.write_text("subgraphs:\n  a: [unclosed\n")
+    line = _one_error_line(runner.invoke(app, ["compose", str(config)]))
+    assert line.startswith(f"error: {config}:3:1: not valid YAML"), line
+
+
+def test_compose_unknown_directive_is_bad_input_with_its_location(tmp_path):
+    sdl = "type Query {\n  a: Int @nope\n}\n"
+    line = _one_error_line(runner.invoke(app, ["compose", str(_config(tmp_path, a=sdl))]))
+    assert line.startswith(f"error: {tmp_path / 'a.graphql'}:2:10: INVALID_GRAPHQL: "), line

@@ -109,10 +109,9 @@ def compose(
     if bad_input:
         for problem in bad_input:
             where = sources.get(problem.subgraph or "", str(config))
-            line, column = problem.location or (1, 1)
-            typer.echo(
-                f"error: {where}:{line}:{column}: {problem.code}: {problem.message}", err=True
-            )
+            if problem.location is not None:
+                where += f":{problem.location[0]}:{problem.location[1]}"
+            typer.echo(f"error: {where}: {problem.code}: {problem.message}", err=True)
         raise typer.Exit(2)
     for hint in result.hints:
         typer.echo(f"hint: {_coded(hint)}", err=True)

@@ -76,7 +76,9 @@ def compose(subgraphs: Sequence[SubgraphDefinition]) -> CompositionResult:
             None, (CompositionError(ErrorCode.NO_QUERIES.value, "No subgraphs to compose."),), ()
         )
     for subgraph in parsed:
-        upgrade_fed1_subgraph(subgraph, parsed)
+        errors.extend(upgrade_fed1_subgraph(subgraph, parsed))
+    if errors:
+        return CompositionResult(None, tuple(errors), ())
     supergraph, merge_errors, hints = merge_subgraphs(parsed, metadata)
     if merge_errors:
         return CompositionResult(None, tuple(merge_errors), tuple(hints))

@@ -8,8 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from graphql import FieldNode, GraphQLError, InlineFragmentNode, OperationDefinitionNode, parse
-from graphql.language import SelectionSetNode
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    parse,
+    print_ast,
+)
+from graphql.language import DirectiveNode, SelectionSetNode
 
 from trellis_router.composition.subgraph import Field, Subgraph
 
@@ -39,18 +46,20 @@ class FieldSetProblem:
     """Why a field set does not resolve.
 
     Attributes:
-        kind: ``"invalid"`` (syntax, unknown field, bad selection), ``"has_args"`` (a
-            selected field takes arguments), ``"invalid_type"`` (an interface or union field,
-            reported only for keys).
+        kind: ``"invalid"`` (syntax, unknown field, bad selection), ``"not_string"`` (the
+            ``fields`` argument is not a string), ``"directive"`` (a selection carries a
+            directive), ``"has_args"`` (a selected field takes arguments, refused by ``@key``
+            and ``@provides``), ``"invalid_type"`` (an interface or union field, refused by
+            ``@key``).
         message: The reason, e.g. ``Cannot query field "x" on type "T"``.
     """
 
-    kind: Literal["invalid", "has_args", "invalid_type"]
+    kind: Literal["invalid", "not_string", "directive", "has_args", "invalid_type"]
     message: str
 
 
 def resolve_field_set(
-    subgraph: Subgraph, parent: str, fields: object, *, for_key: bool = False
+    subgraph: Subgraph, parent: str, fields: object, *, directive: str | None = None
 ) -> tuple[list[SelectedField], FieldSetProblem | None]:
     """Resolve a field set against a subgraph type.
 
@@ -58,14 +67,23 @@ def resolve_field_set(
         subgraph: The subgraph the field set lives in.
         parent: The type the selection starts from.
         fields: The ``fields`` argument value (a string when well-formed).
-        for_key: Whether this is a ``@key``: interface and union fields are then refused.
+        directive: The directive holding the field set (``"key"``, ``"requires"``,
+            ``"provides"``), whose rules then apply: no directive applications, no aliases,
+            no fields with arguments (``@key``, ``@provides``), no interface or union fields
+            (``@key``). ``None`` only resolves the selection.
 
     Returns:
         Every selected field (nested ones included, in selection order) and the first
         problem found, if any.
+
+    Spec: Apollo ``parseFieldSetArgument`` and ``validateFieldSetSelections``
+    (``*_INVALID_FIELDS``, ``*_INVALID_FIELDS_TYPE``, ``*_DIRECTIVE_IN_FIELDS_ARG``,
+    ``*_FIELDS_HAS_ARGS``, ``KEY_FIELDS_SELECT_INVALID_TYPE``).
     """
     if not isinstance(fields, str):
-        return [], FieldSetProblem("invalid", "the fields argument must be a string")
+        return [], FieldSetProblem(
+            "not_string", 'Invalid value for argument "fields": must be a string.'
+        )
     try:
         document = parse("{" + fields + "}", no_location=True)
     except GraphQLError as error:
@@ -73,7 +91,10 @@ def resolve_field_set(
     operation = document.definitions[0]
     assert isinstance(operation, OperationDefinitionNode)
     selected: list[SelectedField] = []
-    problem = _walk(subgraph, parent, operation.selection_set, selected, for_key, False)
+    walker = _Walker(subgraph, directive, selected)
+    problem = walker.walk(parent, operation.selection_set, False)
+    if problem is None and directive is not None:
+        problem = walker.late_problem
     return selected, problem
 
 
@@ -95,48 +116,104 @@ def _is_external_in_parents(subgraph: Subgraph, parent: str, definition: Field) 
     return False
 
 
-def _walk(
-    subgraph: Subgraph,
-    parent: str,
-    selection_set: SelectionSetNode,
-    selected: list[SelectedField],
-    for_key: bool,
-    under_external: bool,
-) -> FieldSetProblem | None:
-    parent_type = subgraph.types.get(parent)
-    for selection in selection_set.selections:
-        if isinstance(selection, InlineFragmentNode):
-            target = selection.type_condition.name.value if selection.type_condition else parent
-            if target not in subgraph.types:
-                return FieldSetProblem("invalid", f'Unknown type "{target}"')
-            problem = _walk(
-                subgraph, target, selection.selection_set, selected, for_key, under_external
+class _Walker:
+    """Walks a field set's selections; resolution problems stop the walk, while rule problems
+    (directives, arguments) are kept in ``late_problem`` as Apollo reports them only once the
+    whole selection resolves."""
+
+    def __init__(
+        self, subgraph: Subgraph, directive: str | None, selected: list[SelectedField]
+    ) -> None:
+        self.subgraph = subgraph
+        self.directive = directive
+        self.selected = selected
+        self.late_problem: FieldSetProblem | None = None
+
+    def _late(self, problem: FieldSetProblem) -> None:
+        if self.late_problem is None:
+            self.late_problem = problem
+
+    def _check_directives(self, directives: tuple[DirectiveNode, ...] | None) -> None:
+        if directives and self.directive is not None:
+            found = ", ".join(print_ast(d) for d in directives)
+            self._late(
+                FieldSetProblem(
+                    "directive",
+                    f"cannot have directive applications in the @{self.directive}(fields:) "
+                    f"argument but found {found}.",
+                )
             )
+
+    def walk(
+        self, parent: str, selection_set: SelectionSetNode, under_external: bool
+    ) -> FieldSetProblem | None:
+        for selection in selection_set.selections:
+            if isinstance(selection, InlineFragmentNode):
+                problem = self._fragment(parent, selection, under_external)
+            elif isinstance(selection, FieldNode):
+                problem = self._field(parent, selection, under_external)
+            else:
+                problem = FieldSetProblem(
+                    "invalid", "fragment spreads are not allowed in field sets"
+                )
             if problem is not None:
                 return problem
-            continue
-        if not isinstance(selection, FieldNode):
-            return FieldSetProblem("invalid", "fragment spreads are not allowed in field sets")
+        return None
+
+    def _fragment(
+        self, parent: str, selection: InlineFragmentNode, under_external: bool
+    ) -> FieldSetProblem | None:
+        target = selection.type_condition.name.value if selection.type_condition else parent
+        if target not in self.subgraph.types:
+            return FieldSetProblem("invalid", f'Unknown type "{target}"')
+        self._check_directives(selection.directives)
+        return self.walk(target, selection.selection_set, under_external)
+
+    def _field(
+        self, parent: str, selection: FieldNode, under_external: bool
+    ) -> FieldSetProblem | None:
+        subgraph = self.subgraph
+        parent_type = subgraph.types.get(parent)
         name = selection.name.value
         if name == "__typename":
-            continue
+            return None
         definition = parent_type.fields.get(name) if parent_type else None
         if definition is None:
+            hint = (
+                "the field should either be added to this subgraph or, if it should not be "
+                "resolved by this subgraph, you need to add it to this subgraph with @external"
+                if self.directive == "key"
+                else "if the field is defined in another subgraph, you need to add it to this "
+                "subgraph with @external"
+            )
+            return FieldSetProblem(
+                "invalid", f'Cannot query field "{name}" on type "{parent}" ({hint}).'
+            )
+        if selection.alias is not None and self.directive is not None:
             return FieldSetProblem(
                 "invalid",
-                f'Cannot query field "{name}" on type "{parent}" (if the field is defined in '
-                "another subgraph, you need to add it to this subgraph with @external).",
+                f'Cannot use alias "{selection.alias.value}" in "{selection.alias.value}: '
+                f'{name}": aliases are not currently supported in @{self.directive}',
             )
-        if definition.args and for_key:
-            return FieldSetProblem(
-                "has_args", f"field {parent}.{name} cannot be included because it has arguments"
+        self._check_directives(selection.directives)
+        if definition.args and self.directive in ("key", "provides"):
+            self._late(
+                FieldSetProblem(
+                    "has_args",
+                    f"field {parent}.{name} cannot be included because it has arguments "
+                    f"(fields with argument are not allowed in @{self.directive})",
+                )
             )
-        selected.append(
+        self.selected.append(
             SelectedField(parent, definition, selection.selection_set is None, under_external)
         )
         target_type = subgraph.types.get(definition.type.named)
         composite = target_type is not None and target_type.kind in ("OBJECT", "INTERFACE", "UNION")
-        if for_key and target_type is not None and target_type.kind in ("INTERFACE", "UNION"):
+        if (
+            self.directive == "key"
+            and target_type is not None
+            and target_type.kind in ("INTERFACE", "UNION")
+        ):
             kind = "Interface" if target_type.kind == "INTERFACE" else "Union"
             return FieldSetProblem(
                 "invalid_type",
@@ -145,7 +222,8 @@ def _walk(
         if composite and selection.selection_set is None:
             return FieldSetProblem(
                 "invalid",
-                f'Field "{name}" of type "{definition.type}" must have a selection of subfields.',
+                f'Invalid empty selection set for field "{parent}.{name}" of non-leaf type '
+                f"{definition.type}",
             )
         if not composite and selection.selection_set is not None:
             return FieldSetProblem(
@@ -154,14 +232,9 @@ def _walk(
                 "has no subfields.",
             )
         if composite and selection.selection_set is not None:
-            problem = _walk(
-                subgraph,
+            return self.walk(
                 definition.type.named,
                 selection.selection_set,
-                selected,
-                for_key,
                 under_external or _is_external_in_parents(subgraph, parent, definition),
             )
-            if problem is not None:
-                return problem
-    return None
+        return None
