@@ -13,10 +13,12 @@ join spec (https://specs.apollo.dev/join/v0.5).
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from graphql import StringValueNode, print_ast
 
@@ -47,7 +49,7 @@ from trellis_router.composition.subgraph import (
 )
 from trellis_router.composition.validate import SubgraphMetadata
 
-__all__ = ["graph_enum_names", "join_version_for", "merge_subgraphs"]
+__all__ = ["graph_enum_names", "inaccessible_problems", "join_version_for", "merge_subgraphs"]
 
 _IGNORED = r"(?:[\n\r\t ,]|#[^\n\r]*(?![^\n\r]))*"
 #: ``@fromContext(field:)``: ``$`` and the context name, then the selection (Apollo's
@@ -157,8 +159,7 @@ class _Merger:
         self.supertypes: dict[str, set[str]] = {}
         self.input_usage: dict[str, str] = {}
         self.output_usage: dict[str, str] = {}
-        self.uses_tag = False
-        self.uses_inaccessible = False
+        self.features: set[str] = set()
         self.uses_context = False
 
     def error(self, code: ErrorCode, message: str) -> None:
@@ -172,6 +173,72 @@ class _Merger:
         if len(quoted) == 1:
             return f"subgraph {quoted[0]}"
         return "subgraphs " + ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+    def distribution(
+        self,
+        values: Sequence[tuple[int, str]],
+        supergraph_value: str,
+        first: Callable[[str, str | None], str],
+        other: Callable[[str, str], str],
+    ) -> list[str]:
+        """Apollo's mismatch report: subgraphs grouped by value, the supergraph's value first.
+
+        Args:
+            values: ``(subgraph index, printed value)`` per subgraph to report.
+            supergraph_value: The value the supergraph uses.
+            first: Prints the supergraph's value and the subgraphs having it (if any).
+            other: Prints another value and the subgraphs having it.
+
+        Returns:
+            The printed groups, the supergraph's first.
+
+        Spec: Apollo composition ``MismatchReporter.reportMismatch``.
+        """
+        groups: dict[str, list[int]] = {}
+        for idx, value in values:
+            groups.setdefault(value, []).append(idx)
+        having = groups.get(supergraph_value)
+        parts = [first(supergraph_value, self.names(having) if having else None)]
+        parts.extend(
+            other(v, self.names(ixs)) for v, ixs in groups.items() if v != supergraph_value
+        )
+        return parts
+
+    def mismatch_error(
+        self,
+        code: ErrorCode,
+        message: str,
+        values: Sequence[tuple[int, str]],
+        supergraph_value: str,
+    ) -> None:
+        """Report ``message`` + ``<value> in <subgraphs> but <value> in <subgraphs> ...``."""
+        parts = self.distribution(
+            values, supergraph_value, lambda v, n: f"{v} in {n}", lambda v, n: f"{v} in {n}"
+        )
+        self.error(code, message + _join(parts, " and ", " but "))
+
+    def mismatch_hint(
+        self,
+        code: HintCode,
+        message: str,
+        values: Sequence[tuple[int, str]],
+        supergraph_value: str,
+        first: Callable[[str, str | None], str],
+        other: Callable[[str, str], str],
+    ) -> None:
+        """Report a hint as Apollo's ``reportMismatchHint`` words it (ends with a dot)."""
+        parts = self.distribution(values, supergraph_value, first, other)
+        self.hint(code, message + parts[0] + _join(parts[1:], " and ") + ".")
+
+    def presence_hint(
+        self, code: HintCode, message: str, what: str, having: Sequence[int], among: Sequence[int]
+    ) -> None:
+        """``<what> is defined in <subgraphs> but not in <subgraphs>.`` hints."""
+        missing = [i for i in among if i not in having]
+        self.hint(
+            code,
+            f"{message}{what} is defined in {self.names(having)} but not in {self.names(missing)}.",
+        )
 
     # -- driver -------------------------------------------------------------------------
 
@@ -204,6 +271,12 @@ class _Merger:
                 ErrorCode.NO_QUERIES,
                 "No queries found in any subgraph: a supergraph must have a query root type.",
             )
+        if not self.errors:
+            self._check_interface_fields(types)
+            self._check_transitive_auth(types)
+        if not self.errors:
+            for code, message in inaccessible_problems(types, roots):
+                self.error(code, message)
         version = max((s.federation_version for s in self.subgraphs), default=(2, 0))
         graphs = [
             GraphValue(e, s.name, s.url) for e, s in zip(self.graphs, self.subgraphs, strict=True)
@@ -213,10 +286,76 @@ class _Merger:
             graphs,
             types,
             roots,
-            self.uses_tag,
-            self.uses_inaccessible,
-            self.uses_context,
+            features=self.features,
+            uses_context=self.uses_context,
         )
+
+    def _check_interface_fields(self, types: dict[str, MergedType]) -> None:
+        """Every field of a merged interface must exist on each merged implementation.
+
+        Spec: Apollo composition ``postMergeValidations`` (INTERFACE_FIELD_NO_IMPLEM).
+        """
+        for t in types.values():
+            for interface_name in t.interfaces:
+                interface = types.get(interface_name)
+                if interface is None:
+                    continue
+                names = {f.name for f in t.fields}
+                for itf_field in interface.fields:
+                    if itf_field.name in names:
+                        continue
+                    declaring = [
+                        i
+                        for i, s in enumerate(self.subgraphs)
+                        if (d := s.types.get(interface_name)) is not None
+                        and d.kind == "INTERFACE"
+                        and itf_field.name in d.fields
+                    ]
+                    implementing = [
+                        i
+                        for i, s in enumerate(self.subgraphs)
+                        if (d := s.types.get(t.name)) is not None and interface_name in d.interfaces
+                    ]
+                    self.error(
+                        ErrorCode.INTERFACE_FIELD_NO_IMPLEM,
+                        f'Interface field "{interface_name}.{itf_field.name}" is declared in '
+                        f'{self.names(declaring)} but type "{t.name}", which implements '
+                        f'"{interface_name}" only in {self.names(implementing)} does not have '
+                        f'field "{itf_field.name}".',
+                    )
+
+    def _check_transitive_auth(self, types: dict[str, MergedType]) -> None:
+        """A field whose ``@requires`` reads protected data carries the same requirements.
+
+        Requirements compared: the ``@authenticated``/``@requiresScopes``/``@policy``
+        applications on a selected field and on its return type must all be on the requiring
+        field or its parent type.
+
+        Spec: Apollo composition ``AuthValidator.validateRequiresFieldSet``
+        (MISSING_TRANSITIVE_AUTH_REQUIREMENTS).
+        """
+        if not self.features & {"authenticated", "requiresScopes", "policy"}:
+            return
+        for subgraph in self.subgraphs:
+            for t in subgraph.types.values():
+                for f in t.fields.values():
+                    requires = f.first("requires")
+                    if requires is None:
+                        continue
+                    have = _auth(types.get(t.name), f.name)
+                    for parent, name in _selected_fields(
+                        types, t.name, str(requires.arguments.get("fields", ""))
+                    ):
+                        if _auth(types.get(parent), name) <= have:
+                            continue
+                        self.error(
+                            ErrorCode.MISSING_TRANSITIVE_AUTH_REQUIREMENTS,
+                            f'[{subgraph.name}] Field "{t.name}.{f.name}" does not specify '
+                            "necessary @authenticated, @requiresScopes and/or @policy auth "
+                            f'requirements to access the transitive field "{parent}.{name}" '
+                            "data from @requires selection set.",
+                        )
+                        break
 
     def _provided_by_interface_object(self, interface: str, name: str) -> bool:
         """Whether some subgraph resolves ``interface.name`` through an ``@interfaceObject``."""
@@ -312,7 +451,7 @@ class _Merger:
         elif kind == "INPUT_OBJECT":
             merged.input_fields = self._merge_input_fields(name, sources)
         merged.directives.extend(
-            self._kept_directives([d for _, t in sources for d, _ in t.directives])
+            self._kept_directives(name, [(i, [d for d, _ in t.directives]) for i, t in sources])
         )
         merged.directives.extend(self._contexts(sources))
         return merged
@@ -385,6 +524,17 @@ class _Merger:
             for member in t.members:
                 if member not in merged.members:
                     merged.members.append(member)
+        for member in merged.members:
+            having = [i for i, t in sources if member in t.members]
+            if len(having) < len(sources):
+                self.presence_hint(
+                    HintCode.INCONSISTENT_UNION_MEMBER,
+                    f'Union type "{merged.name}" includes member type "{member}" in some but not '
+                    "all defining subgraphs: ",
+                    f'"{member}"',
+                    having,
+                    [i for i, _ in sources],
+                )
         return [
             DirectiveApp(
                 "join__unionMember",
@@ -403,35 +553,112 @@ class _Merger:
         best = max(counts.values())
         chosen = next(v for v in present if counts[v] == best)
         if len(counts) > 1:
+
+            def text(description: str) -> str:
+                body = description.replace("\n", "\n  ", 1)
+                return f'  """\n  {body}\n  """'
+
+            parts = self.distribution(
+                [(i, v) for i, v in values if v],
+                chosen,
+                lambda v, n: f"The supergraph will use description (from {n}):\n{text(v)}",
+                lambda v, n: f"\nIn {n}, the description is:\n{text(v)}",
+            )
             self.hint(
                 HintCode.INCONSISTENT_DESCRIPTION,
-                f'Element "{coordinate}" has inconsistent descriptions across subgraphs.',
+                f'Element "{coordinate}" has inconsistent descriptions across subgraphs. '
+                + parts[0]
+                + _join(parts[1:], " and "),
             )
         return chosen
 
-    def _kept_directives(self, applied: list[Applied]) -> list[DirectiveApp]:
-        """``@tag`` (union), ``@inaccessible``, ``@deprecated``, ``@specifiedBy``."""
+    def _kept_directives(
+        self, coordinate: str, per_source: Sequence[tuple[int, Sequence[Applied]]]
+    ) -> list[DirectiveApp]:
+        """The directive applications the supergraph keeps on one element, merged.
+
+        ``@tag`` (repeatable: union), ``@inaccessible``, ``@authenticated``,
+        ``@requiresScopes``/``@policy`` (DNF conjunction), ``@cost`` (max), ``@listSize``
+        (per-argument strategies), ``@deprecated``/``@specifiedBy`` (most frequent).
+
+        Args:
+            coordinate: The element's coordinate, for hints.
+            per_source: Each subgraph's applications on the element.
+
+        Returns:
+            The applications to print, in first-seen order.
+
+        Spec: Apollo composition ``mergeAppliedDirective``; federation
+        ``ARGUMENT_COMPOSITION_STRATEGIES``.
+        """
+        grouped: dict[str, list[tuple[int, Applied]]] = {}
+        for idx, directives in per_source:
+            for d in directives:
+                if _kept_name(d) is not None:
+                    grouped.setdefault(d.name, []).append((idx, d))
         result: list[DirectiveApp] = []
-        seen: set[DirectiveApp] = set()
-        for d in applied:
-            app: DirectiveApp | None = None
-            if d.federation and d.name == "tag":
-                self.uses_tag = True
-                app = DirectiveApp("tag", (("name", gql_string(str(d.arguments.get("name")))),))
-            elif d.federation and d.name == "inaccessible":
-                self.uses_inaccessible = True
-                app = DirectiveApp("inaccessible")
-            elif not d.federation and d.name in ("deprecated", "specifiedBy"):
-                if any(r.name == d.name for r in result):
-                    continue
-                app = DirectiveApp(
-                    d.name,
-                    tuple((a.name.value, print_ast(a.value)) for a in d.node.arguments or ()),
-                )
-            if app is not None and app not in seen:
-                seen.add(app)
-                result.append(app)
+        for name, applications in grouped.items():
+            if name in _FEATURES:
+                self.features.add(_FEATURES[name])
+            if name == "tag":
+                for _, d in applications:
+                    app = DirectiveApp("tag", (("name", _py_value(d.arguments.get("name"))),))
+                    if app not in result:
+                        result.append(app)
+            elif name in ("inaccessible", "authenticated"):
+                result.append(DirectiveApp(name))
+            else:
+                result.append(self._merge_non_repeatable(coordinate, name, applications))
         return result
+
+    def _merge_non_repeatable(
+        self, coordinate: str, name: str, applications: list[tuple[int, Applied]]
+    ) -> DirectiveApp:
+        distinct: list[Applied] = []
+        counts: list[int] = []
+        for _, d in applications:
+            for position, known in enumerate(distinct):
+                if _written(known) == _written(d):
+                    counts[position] += 1
+                    break
+            else:
+                distinct.append(d)
+                counts.append(1)
+        if len(distinct) == 1:
+            return DirectiveApp(name, _written(distinct[0]))
+        strategies = _STRATEGIES.get(name)
+        if strategies is None:
+            chosen = distinct[counts.index(max(counts))]
+
+            def describe(d: Applied) -> str:
+                args = _written(d)
+                if not args:
+                    return "no arguments"
+                return "arguments {" + ", ".join(f"{k}: {v}" for k, v in args) + "}"
+
+            self.mismatch_hint(
+                HintCode.INCONSISTENT_NON_REPEATABLE_DIRECTIVE_ARGUMENTS,
+                f'Non-repeatable directive @{name} is applied to "{coordinate}" in multiple '
+                "subgraphs but with incompatible arguments. ",
+                [(i, describe(d)) for i, d in applications],
+                describe(chosen),
+                lambda v, n: f"The supergraph will use {v} (from {n}), but found ",
+                lambda v, n: f"{v} in {n}",
+            )
+            return DirectiveApp(name, _written(chosen))
+        arguments: list[tuple[str, str]] = []
+        for argument, (strategy, default) in strategies.items():
+            values = [d.arguments.get(argument, default) for d in distinct]
+            merged = _merge_argument(strategy, values)
+            if merged is not None:
+                arguments.append((argument, _py_value(merged)))
+        used = ", ".join(f'"{a}": {strategy}' for a, (strategy, _) in strategies.items())
+        self.hint(
+            HintCode.MERGED_NON_REPEATABLE_DIRECTIVE_ARGUMENTS,
+            f'Directive @{name} is applied to "{coordinate}" in multiple subgraphs with different '
+            f"arguments. Merging strategies used by arguments: {{ {used} }}",
+        )
+        return DirectiveApp(name, tuple(arguments))
 
     # -- fields ---------------------------------------------------------------------------
 
@@ -443,8 +670,11 @@ class _Merger:
             for f in t.fields.values():
                 by_name.setdefault(f.name, []).append((idx, f))
         parent_count = len(sources)
+        value_type = self._value_type(parent, sources)
         merged = []
         for name, field_sources in by_name.items():
+            if value_type is not None and len(field_sources) < parent_count:
+                self._value_type_field_hint(parent, name, value_type, sources, field_sources)
             result = self._merge_field(
                 parent,
                 name,
@@ -455,6 +685,58 @@ class _Merger:
             if result is not None:
                 merged.append(result)
         return merged
+
+    def _value_type(self, parent: str, sources: list[tuple[int, SubgraphType]]) -> str | None:
+        """``"non-entity object"``/``"interface"`` for value types (fields hinted), else ``None``.
+
+        Also hints ``INCONSISTENT_ENTITY`` for an object with a key in some subgraphs only.
+
+        Spec: Apollo composition ``hintOnInconsistentEntity``,
+        ``hintOnInconsistentValueTypeField``.
+        """
+        keyed = [i for i, t in sources if t.applied("key")]
+        kind = sources[0][1].kind
+        if kind == "OBJECT" and any(t.applied("interfaceObject") for _, t in sources):
+            return None
+        if keyed and len(keyed) < len(sources) and kind == "OBJECT":
+            unkeyed = [i for i, _ in sources if i not in keyed]
+            self.hint(
+                HintCode.INCONSISTENT_ENTITY,
+                f'Type "{parent}" is declared as an entity (has a @key applied) in some but not '
+                f"all defining subgraphs: it has no @key in {self.names(unkeyed)} but has some "
+                f"@key in {self.names(keyed)}.",
+            )
+        if keyed or parent in ("Query", "Mutation", "Subscription"):
+            return None
+        return "non-entity object" if kind == "OBJECT" else "interface"
+
+    def _value_type_field_hint(
+        self,
+        parent: str,
+        name: str,
+        description: str,
+        sources: list[tuple[int, SubgraphType]],
+        field_sources: list[tuple[int, Field]],
+    ) -> None:
+        having = [i for i, _ in field_sources]
+        for idx, t in sources:
+            if idx in having or t.applied("interfaceObject"):
+                continue
+            if t.fields and all(f.has("external") for f in t.fields.values()):
+                continue
+            if description == "interface" and self._provided_by_interface_object(parent, name):
+                continue
+            self.presence_hint(
+                HintCode.INCONSISTENT_INTERFACE_VALUE_TYPE_FIELD
+                if description == "interface"
+                else HintCode.INCONSISTENT_OBJECT_VALUE_TYPE_FIELD,
+                f'Field "{parent}.{name}" of {description} type "{parent}" is defined in some but '
+                f'not all subgraphs that define "{parent}": ',
+                f'"{parent}.{name}"',
+                having,
+                [i for i, _ in sources],
+            )
+            return
 
     def _merge_field(
         self,
@@ -491,11 +773,93 @@ class _Merger:
         )
         directives = self._join_fields(sources, overrides, all_equal) if (needs_join) else []
         directives = _inaccessible_first(
-            directives, self._kept_directives([d for _, f in sources for d in f.directives])
+            directives,
+            self._kept_directives(
+                coordinate, [(i, f.directives) for i, f in sources if not f.has("external")]
+            ),
         )
         args = [a for a in self._merge_args(coordinate, base) if a.name not in contextual]
+        externals = [(i, f) for i, f in sources if f.has("external")]
+        if externals:
+            base_equal = len({str(f.type) for _, f in base}) == 1
+            self._check_externals(coordinate, sources, externals, merged_type, args, base_equal)
         description = self._description(coordinate, [(i, f.description) for i, f in sources])
         return MergedField(name, merged_type, args, description, directives)
+
+    def _check_externals(
+        self,
+        coordinate: str,
+        sources: list[tuple[int, Field]],
+        externals: list[tuple[int, Field]],
+        merged_type: TypeRef,
+        args: list[MergedInputValue],
+        base_equal: bool,
+    ) -> None:
+        """An ``@external`` copy must match the field it stands for; no merged directive on it.
+
+        Spec: Apollo composition ``validateExternalFields`` (EXTERNAL_TYPE_MISMATCH,
+        EXTERNAL_ARGUMENT_MISSING, EXTERNAL_ARGUMENT_TYPE_MISMATCH,
+        EXTERNAL_ARGUMENT_DEFAULT_MISMATCH) and ``validateAndFilterExternal``
+        (MERGED_DIRECTIVE_APPLICATION_ON_EXTERNAL).
+        """
+        for idx, f in externals:
+            for d in f.directives:
+                if _kept_name(d) is not None:
+                    self.error(
+                        ErrorCode.MERGED_DIRECTIVE_APPLICATION_ON_EXTERNAL,
+                        f"[{self.subgraphs[idx].name}] Cannot apply merged directive "
+                        f'{print_ast(d.node)} to external field "{coordinate}"',
+                    )
+        if any(
+            f.type != merged_type
+            and (base_equal or self._general(merged_type, f.type) != merged_type)
+            for _, f in externals
+        ):
+            self.mismatch_error(
+                ErrorCode.EXTERNAL_TYPE_MISMATCH,
+                f'Type of field "{coordinate}" is incompatible across subgraphs (where marked '
+                "@external): it has ",
+                [(i, f'type "{f.type}"') for i, f in sources],
+                f'type "{merged_type}"',
+            )
+        for arg in args:
+            where = f"{coordinate}({arg.name}:)"
+            having = [(i, f.args[arg.name]) for i, f in sources if arg.name in f.args]
+            copies = [f.args.get(arg.name) for _, f in externals]
+            if any(c is None for c in copies):
+                declared = [i for i, _ in having]
+                missing = [i for i in range(len(self.subgraphs)) if i not in declared]
+                self.error(
+                    ErrorCode.EXTERNAL_ARGUMENT_MISSING,
+                    f'Field "{coordinate}" is missing argument "{where}" in some subgraphs where '
+                    f'it is marked @external: argument "{where}" is declared in '
+                    f"{self.names(declared)} but not in {self.names(missing)} (where "
+                    f'"{coordinate}" is @external).',
+                )
+            present = [c for c in copies if c is not None]
+            if any(
+                c.type != arg.type and self._restrictive(arg.type, c.type) != c.type
+                for c in present
+            ):
+                self.mismatch_error(
+                    ErrorCode.EXTERNAL_ARGUMENT_TYPE_MISMATCH,
+                    f'Type of argument "{where}" is incompatible across subgraphs (where '
+                    f'"{coordinate}" is marked @external): it has ',
+                    [(i, f'type "{a.type}"') for i, a in having],
+                    f'type "{arg.type}"',
+                )
+            if any(_print_default(c) != arg.default for c in present):
+
+                def default(value: str | None) -> str:
+                    return "no default value" if value is None else f"default value {value}"
+
+                self.mismatch_error(
+                    ErrorCode.EXTERNAL_ARGUMENT_DEFAULT_MISMATCH,
+                    f'Argument "{where}" has incompatible defaults across subgraphs (where '
+                    f'"{coordinate}" is marked @external): it has ',
+                    [(i, default(_print_default(a))) for i, a in having],
+                    default(arg.default),
+                )
 
     def _overrides(self, coordinate: str, sources: list[tuple[int, Field]]) -> _Overrides:
         """Classify the sources of a field by ``@override``.
@@ -553,7 +917,43 @@ class _Merger:
             if isinstance(label, str):
                 result.labels[idx] = label
                 result.labels[source_idx] = label
+            if not source_field.has("external"):
+                self._override_hint(coordinate, source_name, source_idx in result.used, label)
         return result
+
+    def _override_hint(
+        self, coordinate: str, source_name: str, used: bool, label: object | None
+    ) -> None:
+        """``OVERRIDDEN_FIELD_CAN_BE_REMOVED`` or, with a label, ``OVERRIDE_MIGRATION_IN_PROGRESS``.
+
+        Spec: Apollo composition ``validateOverride``.
+        """
+        still_used = (
+            "It is still used in some federation directive(s) (@key, @requires, and/or "
+            "@provides) and/or to satisfy interface constraint(s)"
+        )
+        if isinstance(label, str):
+            message = (
+                f'Field "{coordinate}" on subgraph "{source_name}" is currently being migrated '
+                f"via progressive @override. {still_used}. Once the migration is complete, "
+                "consider marking it @external explicitly or removing it along with its "
+                "references."
+                if used
+                else f'Field "{coordinate}" is currently being migrated with progressive '
+                f"@override. Once the migration is complete, remove the field from subgraph "
+                f'"{source_name}".'
+            )
+            self.hint(HintCode.OVERRIDE_MIGRATION_IN_PROGRESS, message)
+            return
+        message = (
+            f'Field "{coordinate}" on subgraph "{source_name}" is overridden. {still_used}, '
+            "but consider marking it @external explicitly or removing it along with its "
+            "references."
+            if used
+            else f'Field "{coordinate}" on subgraph "{source_name}" is overridden. Consider '
+            "removing it."
+        )
+        self.hint(HintCode.OVERRIDDEN_FIELD_CAN_BE_REMOVED, message)
 
     def _check_sharing(
         self,
@@ -671,12 +1071,42 @@ class _Merger:
                 return None
             merged = general
         if len({str(f.type) for _, f in sources}) > 1:
-            self.hint(
+            self._compatible_type_hint(
                 HintCode.INCONSISTENT_BUT_COMPATIBLE_FIELD_TYPE,
-                f'Type of field "{coordinate}" is inconsistent but compatible across '
-                f'subgraphs: it will have type "{merged}" in the supergraph.',
+                f'Type of field "{coordinate}" is inconsistent but compatible across subgraphs: ',
+                coordinate,
+                [(i, str(f.type)) for i, f in sources],
+                merged,
+                "subtype",
             )
         return merged
+
+    def _compatible_type_hint(
+        self,
+        code: HintCode,
+        message: str,
+        coordinate: str,
+        types: list[tuple[int, str]],
+        merged: TypeRef,
+        relation: str,
+    ) -> None:
+        """``INCONSISTENT_BUT_COMPATIBLE_*_TYPE``: the type used and where others differ.
+
+        Spec: Apollo composition ``mergeTypeReference``.
+        """
+
+        def first(value: str, names: str | None) -> str:
+            source = f" (from {names})" if names else ""
+            return f'will use type "{value}"{source} in supergraph but '
+
+        self.mismatch_hint(
+            code,
+            message,
+            types,
+            str(merged),
+            first,
+            lambda v, n: f'"{coordinate}" has {relation} "{v}" in {n}',
+        )
 
     def _general(self, a: TypeRef, b: TypeRef) -> TypeRef | None:
         """The most general of two output types, or ``None`` when incompatible."""
@@ -803,16 +1233,20 @@ class _Merger:
                 f"does not appear in {self.names(missing)}",
             )
             return
-        code_hint = (
-            HintCode.INCONSISTENT_ARGUMENT_PRESENCE
-            if argument
-            else (HintCode.INCONSISTENT_INPUT_OBJECT_FIELD)
-        )
+        if argument:
+            self.hint(
+                HintCode.INCONSISTENT_ARGUMENT_PRESENCE,
+                f'Optional argument "{where}" will not be included in the supergraph as it '
+                f"does not appear in all subgraphs: it is defined in {self.names(having)} but "
+                f"not in {self.names(missing)}.",
+            )
+            return
+        parent, name = where.rsplit(".", 1)
         self.hint(
-            code_hint,
-            f'Optional {what.lower()} "{where}" will not be included in the '
-            f"supergraph as it does not appear in all subgraphs: it is defined in "
-            f"{self.names(having)} but not in {self.names(missing)}.",
+            HintCode.INCONSISTENT_INPUT_OBJECT_FIELD,
+            f'Input object field "{name}" will not be added to "{parent}" in the supergraph as '
+            f"it does not appear in all subgraphs: it is defined in {self.names(having)} but "
+            f"not in {self.names(missing)}.",
         )
 
     def _merge_input_value(
@@ -841,27 +1275,78 @@ class _Merger:
                 )
                 return None
         assert merged_type is not None
-        defaults = {_print_default(v) for _, v in sources}
-        if len(defaults) > 1:
-            code = (
-                ErrorCode.FIELD_ARGUMENT_DEFAULT_MISMATCH
+        if len({str(v.type) for _, v in sources}) > 1:
+            self._compatible_type_hint(
+                HintCode.INCONSISTENT_BUT_COMPATIBLE_ARGUMENT_TYPE
                 if argument
-                else (ErrorCode.INPUT_FIELD_DEFAULT_MISMATCH)
+                else HintCode.INCONSISTENT_BUT_COMPATIBLE_FIELD_TYPE,
+                f'Type of {"argument" if argument else "field"} "{where}" is inconsistent but '
+                "compatible across subgraphs: ",
+                where,
+                [(i, str(v.type)) for i, v in sources],
+                merged_type,
+                "supertype",
             )
-            self.error(
-                code,
-                f'{"Argument" if argument else "Input field"} "{where}" has '
-                "incompatible default values across subgraphs: "
-                + ", ".join(
-                    f"{_print_default(v) or 'no default value'} in subgraph "
-                    f'"{self.subgraphs[i].name}"'
-                    for i, v in sources
-                ),
-            )
+        ok, default = self._merge_default(where, sources, "Argument" if argument else "Input field")
+        if not ok:
             return None
         description = self._description(where, [(i, v.description) for i, v in sources])
-        directives = self._kept_directives([d for _, v in sources for d in v.directives])
-        return MergedInputValue(name, merged_type, defaults.pop(), description, directives)
+        directives = self._kept_directives(where, [(i, v.directives) for i, v in sources])
+        if not argument and len({str(v.type) for _, v in sources}) > 1:
+            joins = [
+                DirectiveApp(
+                    "join__field",
+                    (("graph", self.graphs[i]), ("type", gql_string(str(v.type)))),
+                )
+                for i, v in sources
+            ]
+            directives = _inaccessible_first(joins, directives)
+        return MergedInputValue(name, merged_type, default, description, directives)
+
+    def _merge_default(
+        self, where: str, sources: list[tuple[int, InputValue]], kind: str
+    ) -> tuple[bool, str | None]:
+        """Merge default values: all equal, or missing in some (hint, no default), or an error.
+
+        Returns:
+            ``(ok, printed default or None)``.
+
+        Spec: Apollo composition ``mergeDefaultValue`` (FIELD_ARGUMENT_DEFAULT_MISMATCH,
+        INPUT_FIELD_DEFAULT_MISMATCH, hint INCONSISTENT_DEFAULT_VALUE_PRESENCE).
+        """
+        printed = [(i, _print_default(v)) for i, v in sources]
+        defined = [d for _, d in printed if d is not None]
+        if not defined:
+            return True, None
+        if len(set(defined)) > 1:
+            code = (
+                ErrorCode.FIELD_ARGUMENT_DEFAULT_MISMATCH
+                if kind == "Argument"
+                else ErrorCode.INPUT_FIELD_DEFAULT_MISMATCH
+            )
+            self.mismatch_error(
+                code,
+                f'{kind} "{where}" has incompatible default values across subgraphs: it has ',
+                [
+                    (i, "no default value" if d is None else f"default value {d}")
+                    for i, d in printed
+                ],
+                f"default value {defined[0]}",
+            )
+            return False, None
+        if len(defined) == len(printed):
+            return True, defined[0]
+        self.mismatch_hint(
+            HintCode.INCONSISTENT_DEFAULT_VALUE_PRESENCE,
+            f'{kind} "{where}" has a default value in only some subgraphs: ',
+            [(i, d or "") for i, d in printed],
+            "",
+            lambda _, n: (
+                f"will not use a default in the supergraph (there is no default in {n}) but "
+            ),
+            lambda v, n: f'"{where}" has default value {v} in {n}',
+        )
+        return True, None
 
     def _merge_input_fields(
         self, name: str, sources: list[tuple[int, SubgraphType]]
@@ -869,7 +1354,10 @@ class _Merger:
         fields = self._merge_input_values(
             name, [(i, t.input_fields) for i, t in sources], argument=False
         )
-        if not fields:
+        common = [
+            f for f in sources[0][1].input_fields if all(f in t.input_fields for _, t in sources)
+        ]
+        if not common:
             self.error(
                 ErrorCode.EMPTY_MERGED_INPUT_TYPE,
                 f'None of the fields of input object type "{name}" are consistently '
@@ -890,6 +1378,13 @@ class _Merger:
         as_input = self.input_usage.get(name)
         as_output = self.output_usage.get(name)
         all_idx = [i for i, _ in sources]
+        if not as_input and not as_output:
+            self.hint(
+                HintCode.UNUSED_ENUM_TYPE,
+                f'Enum type "{name}" is defined but unused. It will be included in the supergraph '
+                'with all the values appearing in any subgraph ("as if" it was only used as an '
+                "output type).",
+            )
         kept = []
         for value, having in by_value.items():
             if len(having) == len(sources):
@@ -911,7 +1406,7 @@ class _Merger:
                     f'Value "{value}" of enum type "{name}" will not be part of the '
                     "supergraph as it is not defined in all the subgraphs defining "
                     f'"{name}": "{value}" is defined in {self.names(having)} but not in '
-                    f"{self.names(missing)}",
+                    f"{self.names(missing)}.",
                 )
             else:
                 kept.append(value)
@@ -920,7 +1415,7 @@ class _Merger:
                     f'Value "{value}" of enum type "{name}" has been added to the '
                     "supergraph but is only defined in a subset of the subgraphs defining "
                     f'"{name}": "{value}" is defined in {self.names(having)} but not in '
-                    f"{self.names(missing)}",
+                    f"{self.names(missing)}.",
                 )
         if not kept:
             self.error(
@@ -937,13 +1432,306 @@ class _Merger:
                 DirectiveApp("join__enumValue", (("graph", self.graphs[i]),)) for i in having
             ]
             directives = _inaccessible_first(
-                directives, self._kept_directives([d for _, v in definitions for d in v.directives])
+                directives,
+                self._kept_directives(
+                    f"{name}.{value}", [(i, v.directives) for i, v in definitions]
+                ),
             )
             description = self._description(
                 f"{name}.{value}", [(i, v.description) for i, v in definitions]
             )
             result.append(MergedEnumValue(value, description, directives))
         return result
+
+
+#: Spec features a kept directive brings into the supergraph (``@link``ed by :mod:`.print`).
+_FEATURES = {
+    "tag": "tag",
+    "inaccessible": "inaccessible",
+    "authenticated": "authenticated",
+    "requiresScopes": "requiresScopes",
+    "policy": "policy",
+    "cost": "cost",
+    "listSize": "cost",
+}
+#: Federation directives merged into the supergraph (Apollo's merged federation directives).
+_MERGED_FEDERATION = frozenset(_FEATURES)
+#: Merge strategy and default of each argument of the non-repeatable merged directives.
+_STRATEGIES: dict[str, dict[str, tuple[str, object]]] = {
+    "requiresScopes": {"scopes": ("DNF_CONJUNCTION", None)},
+    "policy": {"policies": ("DNF_CONJUNCTION", None)},
+    "cost": {"weight": ("MAX", None)},
+    "listSize": {
+        "assumedSize": ("NULLABLE_MAX", None),
+        "slicingArguments": ("NULLABLE_UNION", None),
+        "sizedFields": ("NULLABLE_UNION", None),
+        "requireOneSlicingArgument": ("NULLABLE_AND", True),
+    },
+}
+
+
+def _kept_name(d: Applied) -> str | None:
+    """The name of a directive the supergraph keeps, or ``None`` for one it drops."""
+    if d.federation:
+        return d.name if d.name in _MERGED_FEDERATION else None
+    return d.name if d.name in ("deprecated", "specifiedBy") else None
+
+
+def _written(d: Applied) -> tuple[tuple[str, str], ...]:
+    """A directive's arguments as written: ``(name, printed value)`` pairs."""
+    return tuple((a.name.value, print_ast(a.value)) for a in d.node.arguments or ())
+
+
+def _py_value(value: object) -> str:
+    """Print a plain Python value (from ``value_from_ast_untyped``) as a GraphQL value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return gql_string(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_py_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_py_value(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _merge_argument(strategy: str, values: list[Any]) -> Any:
+    """Merge the values of one directive argument across distinct applications.
+
+    Spec: federation ``ARGUMENT_COMPOSITION_STRATEGIES`` (MAX, NULLABLE_MAX, NULLABLE_UNION,
+    NULLABLE_AND, DNF_CONJUNCTION).
+    """
+    if strategy == "MAX":
+        return max(values)
+    if strategy == "DNF_CONJUNCTION":
+        return _dnf_conjunction(values)
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    if strategy == "NULLABLE_MAX":
+        return max(present)
+    if strategy == "NULLABLE_AND":
+        return all(present)
+    union: list[Any] = []
+    for value in present:
+        union.extend(v for v in value if v not in union)
+    return union
+
+
+def _dnf_conjunction(values: list[list[list[str]]]) -> list[list[str]]:
+    """AND of requirement lists in disjunctive normal form (outer OR, inner AND).
+
+    Each input is normalised (inner lists sorted, outer sorted by JSON text, duplicates
+    dropped); the result is the cross product of the disjunctions, each conjunction sorted
+    and deduplicated, conjunctions subsumed by a shorter one dropped.
+
+    Spec: federation ``dnfConjunction`` (``@requiresScopes``, ``@policy``).
+    """
+
+    def key(item: object) -> str:
+        return json.dumps(item, separators=(",", ":"), ensure_ascii=False)
+
+    normalised: list[list[list[str]]] = []
+    for value in values:
+        disjunction = sorted((sorted(inner) for inner in (value or [[]])), key=key)
+        if key(disjunction) not in {key(n) for n in normalised}:
+            normalised.append(disjunction)
+    if not normalised:
+        return []
+    result = normalised[0]
+    for current in normalised[1:]:
+        accumulated: list[list[str]] = []
+        for left in result:
+            for right in current:
+                candidate = sorted([*left, *(e for e in right if e not in left)])
+                if candidate not in accumulated:
+                    accumulated.append(candidate)
+        accumulated.sort(key=len)
+        result = []
+        for candidate in accumulated:
+            if not any(set(r) <= set(candidate) for r in result):
+                result.append(candidate)
+    return result
+
+
+_AUTH_NAMES = frozenset({"authenticated", "requiresScopes", "policy"})
+_TOKEN_RE = re.compile(r"\.\.\.|[A-Za-z_]\w*|[{}()]|\"(?:[^\"\\]|\\.)*\"|[^\s,A-Za-z_{}()]+")
+
+
+def _auth(t: MergedType | None, field_name: str) -> set[DirectiveApp]:
+    """The auth applications guarding a merged field: on the field, its parent type."""
+    if t is None:
+        return set()
+    found = {d for d in t.directives if d.name in _AUTH_NAMES}
+    for f in t.fields:
+        if f.name == field_name:
+            found.update(d for d in f.directives if d.name in _AUTH_NAMES)
+    return found
+
+
+def _selected_fields(
+    types: dict[str, MergedType], parent: str, selection: str
+) -> list[tuple[str, str]]:
+    """``(type, field)`` of every field a field set selects, nested ones included.
+
+    Arguments and directives are skipped; ``... on T`` switches the parent type.
+    """
+    tokens = _TOKEN_RE.findall(selection)
+    result: list[tuple[str, str]] = []
+    stack = [parent]
+    last_type: str | None = None
+    position = 0
+    while position < len(tokens):
+        token = tokens[position]
+        position += 1
+        if token == "(":
+            depth = 1
+            while position < len(tokens) and depth:
+                depth += {"(": 1, ")": -1}.get(tokens[position], 0)
+                position += 1
+        elif token == "...":
+            if position + 1 < len(tokens) and tokens[position] == "on":
+                last_type = tokens[position + 1]
+                position += 2
+        elif token == "{":
+            stack.append(last_type or stack[-1])
+        elif token == "}":
+            if len(stack) > 1:
+                stack.pop()
+        elif token[0].isalpha() or token[0] == "_":
+            owner = types.get(stack[-1])
+            result.append((stack[-1], token))
+            merged = next((f for f in owner.fields if f.name == token), None) if owner else None
+            last_type = merged.type.named if merged else None
+    return result
+
+
+def inaccessible_problems(
+    types: dict[str, MergedType], roots: dict[str, str]
+) -> list[tuple[ErrorCode, str]]:
+    """Check the merged supergraph's ``@inaccessible`` applications against the API schema.
+
+    Args:
+        types: The merged types by name.
+        roots: Root kind -> type name.
+
+    Returns:
+        ``(code, message)`` per problem, in Apollo's words.
+
+    Spec: inaccessible spec v0.2, "Validation" (QUERY_ROOT_TYPE_INACCESSIBLE,
+    REFERENCED_INACCESSIBLE, ONLY_INACCESSIBLE_CHILDREN, IMPLEMENTED_BY_INACCESSIBLE,
+    REQUIRED_INACCESSIBLE, DEFAULT_VALUE_USES_INACCESSIBLE).
+    """
+
+    def hidden(directives: list[DirectiveApp]) -> bool:
+        return any(d.name == "inaccessible" for d in directives)
+
+    hidden_types = {name for name, t in types.items() if hidden(t.directives)}
+    problems: list[tuple[ErrorCode, str]] = []
+
+    def referenced(type_ref: TypeRef, by: str) -> None:
+        if type_ref.named in hidden_types:
+            problems.append(
+                (
+                    ErrorCode.REFERENCED_INACCESSIBLE,
+                    f'Type "{type_ref.named}" is @inaccessible but is referenced by "{by}", '
+                    "which is in the API schema.",
+                )
+            )
+
+    def check_value(value: MergedInputValue, where: str, argument: bool) -> None:
+        if hidden(value.directives):
+            if value.type.kind == "non_null" and value.default is None:
+                problems.append(
+                    (
+                        ErrorCode.REQUIRED_INACCESSIBLE,
+                        f'Argument "{where}" is @inaccessible but is a required argument of its '
+                        "field."
+                        if argument
+                        else f'Input field "{where}" is @inaccessible but is a required input '
+                        "field of its type.",
+                    )
+                )
+            return
+        referenced(value.type, where)
+        enum = types.get(value.type.named)
+        if value.default is None or enum is None or enum.kind != "ENUM":
+            return
+        used = set(re.findall(r"[A-Za-z_]\w*", value.default))
+        for enum_value in enum.values:
+            if enum_value.name in used and hidden(enum_value.directives):
+                problems.append(
+                    (
+                        ErrorCode.DEFAULT_VALUE_USES_INACCESSIBLE,
+                        f'Enum value "{enum.name}.{enum_value.name}" is @inaccessible but is used '
+                        f'in the default value of "{where}", which is in the API schema.',
+                    )
+                )
+
+    query = roots.get("query")
+    if query in hidden_types:
+        problems.append(
+            (
+                ErrorCode.QUERY_ROOT_TYPE_INACCESSIBLE,
+                f'Type "{query}" is @inaccessible but is the root query type, which must be in '
+                "the API schema.",
+            )
+        )
+    for t in types.values():
+        if t.name in hidden_types:
+            continue
+        children = {
+            "OBJECT": ("fields", [f.directives for f in t.fields]),
+            "INTERFACE": ("fields", [f.directives for f in t.fields]),
+            "INPUT_OBJECT": ("input fields", [f.directives for f in t.input_fields]),
+            "ENUM": ("values", [v.directives for v in t.values]),
+            "UNION": ("members", [types[m].directives for m in t.members if m in types]),
+        }.get(t.kind)
+        if children and children[1] and all(hidden(d) for d in children[1]):
+            problems.append(
+                (
+                    ErrorCode.ONLY_INACCESSIBLE_CHILDREN,
+                    f'Type "{t.name}" is in the API schema but all of its {children[0]} are '
+                    "@inaccessible.",
+                )
+            )
+        for f in t.fields:
+            coordinate = f"{t.name}.{f.name}"
+            if hidden(f.directives):
+                for interface in t.interfaces:
+                    itf = types.get(interface)
+                    if itf is None or interface in hidden_types:
+                        continue
+                    itf_field = next((x for x in itf.fields if x.name == f.name), None)
+                    if itf_field is not None and not hidden(itf_field.directives):
+                        problems.append(
+                            (
+                                ErrorCode.IMPLEMENTED_BY_INACCESSIBLE,
+                                f'Field "{coordinate}" is @inaccessible but implements the '
+                                f'interface field "{interface}.{f.name}", which is in the API '
+                                "schema.",
+                            )
+                        )
+                continue
+            referenced(f.type, coordinate)
+            for a in f.args:
+                check_value(a, f"{coordinate}({a.name}:)", True)
+        for i in t.input_fields:
+            check_value(i, f"{t.name}.{i.name}", False)
+    return problems
+
+
+def _join(parts: Sequence[str], sep: str = ", ", first_sep: str | None = None) -> str:
+    """JavaScript ``joinStrings``: ``a<first_sep>b<sep>c and d`` (last separator `` and ``)."""
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        return parts[0] + (first_sep or " and ") + parts[1]
+    return parts[0] + (first_sep or sep) + sep.join(parts[1:-1]) + " and " + parts[-1]
 
 
 def _from_context(value: InputValue) -> Applied | None:

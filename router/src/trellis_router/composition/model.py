@@ -107,8 +107,9 @@ class MergedSupergraph:
         graphs: The ``join__Graph`` values, in subgraph order.
         types: Merged types (order irrelevant: printing sorts them).
         roots: Root kind -> type name, for the kinds present.
-        uses_tag: Whether ``@tag`` is applied anywhere (adds the tag spec).
-        uses_inaccessible: Whether ``@inaccessible`` is applied anywhere.
+        features: The spec features whose directives are applied somewhere and so get a
+            ``@link`` and definitions: ``"tag"``, ``"inaccessible"``, ``"authenticated"``,
+            ``"requiresScopes"``, ``"policy"``, ``"cost"`` (``@cost`` and ``@listSize``).
         uses_context: Whether ``@context`` or ``@fromContext`` is applied anywhere (adds the
             context spec).
     """
@@ -117,6 +118,5 @@ class MergedSupergraph:
     graphs: list[GraphValue]
     types: dict[str, MergedType]
     roots: dict[str, str]
-    uses_tag: bool = False
-    uses_inaccessible: bool = False
+    features: set[str] = field(default_factory=set)
     uses_context: bool = False

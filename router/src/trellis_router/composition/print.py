@@ -44,6 +44,66 @@ _CONTEXT = "directive @context(name: String!) repeatable on INTERFACE | OBJECT |
 _FROM_CONTEXT = (
     "directive @context__fromContext(field: context__ContextFieldValue) on ARGUMENT_DEFINITION"
 )
+_AUTH_LOCATIONS = "on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM"
+#: Spec features in ``@link`` order: feature, link, directive definitions, scalars.
+_FEATURE_SPECS: tuple[tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...]], ...] = (
+    ("tag", '@link(url: "https://specs.apollo.dev/tag/v0.3")', (("tag", _TAG),), ()),
+    (
+        "inaccessible",
+        '@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)',
+        (("inaccessible", _INACCESSIBLE),),
+        (),
+    ),
+    (
+        "authenticated",
+        '@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)',
+        (("authenticated", f"directive @authenticated {_AUTH_LOCATIONS}"),),
+        (),
+    ),
+    (
+        "requiresScopes",
+        '@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)',
+        (
+            (
+                "requiresScopes",
+                "directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) "
+                + _AUTH_LOCATIONS,
+            ),
+        ),
+        ("requiresScopes__Scope",),
+    ),
+    (
+        "policy",
+        '@link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)',
+        (("policy", f"directive @policy(policies: [[policy__Policy!]!]!) {_AUTH_LOCATIONS}"),),
+        ("policy__Policy",),
+    ),
+    (
+        "context",
+        '@link(url: "https://specs.apollo.dev/context/v0.1", for: SECURITY)',
+        (("context", _CONTEXT), ("context__fromContext", _FROM_CONTEXT)),
+        ("context__ContextFieldValue",),
+    ),
+    (
+        "cost",
+        '@link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"])',
+        (
+            (
+                "cost",
+                "directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION "
+                "| INPUT_FIELD_DEFINITION | OBJECT | SCALAR",
+            ),
+            (
+                "listSize",
+                "directive @listSize(assumedSize: Int, slicingArguments: [String!], "
+                "sizedFields: [String!], requireOneSlicingArgument: Boolean = true) "
+                "on FIELD_DEFINITION",
+            ),
+        ),
+        (),
+    ),
+)
+
 _LINK_PURPOSE = (
     "enum link__Purpose {\n"
     '  """\n'
@@ -156,16 +216,12 @@ def print_supergraph(supergraph: MergedSupergraph) -> str:
         f'@link(url: "https://specs.apollo.dev/join/v0.{join_minor}", for: EXECUTION)',
     ]
     directives = [*_join_directives(supergraph.join_version), ("link", _LINK)]
-    if supergraph.uses_tag:
-        links.append('@link(url: "https://specs.apollo.dev/tag/v0.3")')
-        directives.append(("tag", _TAG))
-    if supergraph.uses_inaccessible:
-        links.append('@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)')
-        directives.append(("inaccessible", _INACCESSIBLE))
-    if supergraph.uses_context:
-        links.append('@link(url: "https://specs.apollo.dev/context/v0.1", for: SECURITY)')
-        directives.append(("context", _CONTEXT))
-        directives.append(("context__fromContext", _FROM_CONTEXT))
+    feature_types: list[tuple[str, str]] = []
+    for feature, link, definitions, scalars in _FEATURE_SPECS:
+        if (feature == "context" and supergraph.uses_context) or feature in supergraph.features:
+            links.append(link)
+            directives.extend(definitions)
+            feature_types.extend((name, f"scalar {name}") for name in scalars)
     roots = "\n".join(f"{_INDENT}{kind}: {name}" for kind, name in supergraph.roots.items())
     schema = "schema\n" + "".join(f"{_INDENT}{link}\n" for link in links) + "{\n" + roots + "\n}"
 
@@ -184,8 +240,7 @@ def print_supergraph(supergraph: MergedSupergraph) -> str:
         ("link__Import", "scalar link__Import"),
         ("link__Purpose", _LINK_PURPOSE),
     ]
-    if supergraph.uses_context:
-        types.append(("context__ContextFieldValue", "scalar context__ContextFieldValue"))
+    types.extend(feature_types)
     if join_minor >= 4:
         types.append(("join__DirectiveArguments", "scalar join__DirectiveArguments"))
     if join_minor >= 5:
