@@ -5,7 +5,9 @@ The public surface:
 - `create_app` builds the ASGI app (``trellis-registry serve`` runs it under uvicorn);
 - `RegistrySettings` configures it (environment prefix ``TRELLIS_REGISTRY_``);
 - `RegistryBackend` is the storage seam, `SqlRegistryBackend` the embedded store;
-- `Discovery` and `SchemaRegistry` are the two domain services the HTTP API exposes.
+- `Discovery`, `SchemaRegistry` and `OperationLog` are the domain services the HTTP API
+  exposes;
+- `trellis_registry.checks` holds schema checks (``trellis-registry subgraph check``).
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from __future__ import annotations
 from trellis_registry.backend import RegistryBackend
 from trellis_registry.discovery import Discovery, InstanceListing, Registration
 from trellis_registry.errors import (
+    BreakingChange,
+    BreakingChangesError,
     CompositionFailedError,
     CompositionProblem,
     InstanceNotFoundError,
+    InvalidOperationError,
     InvalidSchemaError,
     RegistryError,
     SubgraphNotFoundError,
@@ -23,12 +28,16 @@ from trellis_registry.errors import (
 )
 from trellis_registry.http.app import create_app
 from trellis_registry.instances import Instance, InstanceStatus
+from trellis_registry.operation_log import OperationLog
+from trellis_registry.operations import OperationReport, RecordedOperation, operation_hash
 from trellis_registry.schema_registry import SchemaRegistry
 from trellis_registry.settings import RegistrySettings
 from trellis_registry.sql_backend import SqlRegistryBackend
 from trellis_registry.subgraphs import PublishResult, SubgraphVersion, Supergraph, supergraph_id
 
 __all__ = [
+    "BreakingChange",
+    "BreakingChangesError",
     "CompositionFailedError",
     "CompositionProblem",
     "Discovery",
@@ -36,8 +45,12 @@ __all__ = [
     "InstanceListing",
     "InstanceNotFoundError",
     "InstanceStatus",
+    "InvalidOperationError",
     "InvalidSchemaError",
+    "OperationLog",
+    "OperationReport",
     "PublishResult",
+    "RecordedOperation",
     "Registration",
     "RegistryBackend",
     "RegistryError",
@@ -49,5 +62,6 @@ __all__ = [
     "Supergraph",
     "SupergraphNotFoundError",
     "create_app",
+    "operation_hash",
     "supergraph_id",
 ]

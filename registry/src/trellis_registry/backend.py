@@ -4,22 +4,24 @@ Discovery and the schema registry keep all their state behind this protocol so t
 embedded SQL backend (`trellis_registry.sql_backend`) can be swapped for etcd later. A backend
 owns the registry's monotonic *index*: every change to the registered instances or to the
 published schemas (register, deregister, expiry, publish) increases it by at least one, in the
-same transaction as the change. Heartbeats do not change the index.
+same transaction as the change. Heartbeats and recorded operations do not change the index.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
 from trellis_registry.instances import Instance
+from trellis_registry.operations import OperationReport, RecordedOperation
 from trellis_registry.subgraphs import SubgraphVersion, Supergraph
 
 __all__ = ["RegistryBackend"]
 
 
 class RegistryBackend(Protocol):
-    """Persistent storage of instances, subgraph versions and supergraphs."""
+    """Persistent storage of instances, subgraph versions, supergraphs and recorded operations."""
 
     async def open(self) -> None:
         """Connects and creates the storage schema if it is missing."""
@@ -115,4 +117,19 @@ class RegistryBackend(Protocol):
         Returns:
             The index after the change.
         """
+        ...
+
+    async def record_operations(self, reports: Sequence[OperationReport], now: datetime) -> None:
+        """Adds reported operations, atomically: a new document is stored with its count and
+        ``now`` as first and last seen; a known one (same `operation_hash`) has its count
+        increased, its name replaced and its last-seen time set to ``now``.
+
+        Args:
+            reports: The reports (the same document may appear more than once).
+            now: The time of the report, UTC.
+        """
+        ...
+
+    async def recorded_operations(self) -> list[RecordedOperation]:
+        """Returns every recorded document, ordered by hash."""
         ...

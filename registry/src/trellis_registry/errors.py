@@ -7,7 +7,10 @@ The hierarchy::
     ├── SubgraphNotFoundError       no version of the subgraph has been published
     ├── SupergraphNotFoundError     nothing has been published yet
     ├── InvalidSchemaError          the published SDL does not parse (bad input, HTTP 400)
-    └── CompositionFailedError      the candidate does not compose with the other subgraphs
+    ├── InvalidOperationError       a reported operation does not parse (bad input, HTTP 400)
+    ├── CompositionFailedError      the candidate does not compose with the other subgraphs
+    └── BreakingChangesError        the candidate breaks operations clients send (refused
+                                    only when ``refuse_breaking_changes`` is set)
 
 The HTTP layer maps each to a status code; nothing here knows about HTTP.
 """
@@ -18,9 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "BreakingChange",
+    "BreakingChangesError",
     "CompositionFailedError",
     "CompositionProblem",
     "InstanceNotFoundError",
+    "InvalidOperationError",
     "InvalidSchemaError",
     "RegistryError",
     "SubgraphNotFoundError",
@@ -78,6 +84,17 @@ class InvalidSchemaError(RegistryError):
         self.name = name
 
 
+class InvalidOperationError(RegistryError):
+    """A reported operation is not a GraphQL document holding an operation.
+
+    Args:
+        message: The parser's message.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"a reported operation does not parse: {message}")
+
+
 @dataclass(frozen=True, slots=True)
 class CompositionProblem:
     """One composition error, as reported to the publisher.
@@ -105,3 +122,38 @@ class CompositionFailedError(RegistryError):
         )
         self.name = name
         self.problems = tuple(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class BreakingChange:
+    """A breaking change, as reported to a publisher whose publish was refused.
+
+    Attributes:
+        kind: The change kind, e.g. ``FIELD_REMOVED``.
+        coordinate: The schema coordinate, e.g. ``Customer.email``.
+        message: A human-readable explanation.
+        operations: The recorded operations that use it (names, or ``registry:<hash>:<line>``
+            when anonymous).
+    """
+
+    kind: str
+    coordinate: str
+    message: str
+    operations: tuple[str, ...]
+
+
+class BreakingChangesError(RegistryError):
+    """Publishing a subgraph was refused because it breaks recorded operations.
+
+    Args:
+        name: The subgraph whose publish was refused.
+        changes: The breaking changes that recorded operations use.
+    """
+
+    def __init__(self, name: str, changes: Sequence[BreakingChange]) -> None:
+        super().__init__(
+            f"publishing subgraph {name!r} breaks operations clients send "
+            f"({len(changes)} breaking change(s))"
+        )
+        self.name = name
+        self.changes = tuple(changes)

@@ -4,6 +4,10 @@ A publish composes the candidate subgraph with the current version of every othe
 Spec: Rover's ``subgraph publish`` semantics; composition is Federation 2's
 (`trellis_router.composition.compose`). A publish that fails composition stores nothing; a
 publish equal to the current version (same SDL and routing URL) is a no-op.
+
+With ``refuse_breaking_changes``, a publish whose API schema changes break operations the
+router recorded is refused too (`BreakingChangesError`) and stores nothing; breaking changes
+no recorded operation uses are accepted (see `trellis_registry.checks`).
 """
 
 from __future__ import annotations
@@ -16,8 +20,13 @@ from graphql import GraphQLError, parse
 from trellis_router.composition import CompositionResult, SubgraphDefinition, compose
 
 from trellis_registry.backend import RegistryBackend
+from trellis_registry.checks.changes import Severity
+from trellis_registry.checks.check import compare_supergraphs
+from trellis_registry.checks.operations import Operation, parse_recorded_operation
 from trellis_registry.clock import Clock, utc_now
 from trellis_registry.errors import (
+    BreakingChange,
+    BreakingChangesError,
     CompositionFailedError,
     CompositionProblem,
     InvalidSchemaError,
@@ -32,6 +41,21 @@ _log = logging.getLogger(__name__)
 
 INTERNAL_COMPOSITION_ERROR = "INTERNAL_COMPOSITION_ERROR"
 """Code reported when the composer itself raised instead of returning errors."""
+
+
+def _used_breaking_changes(
+    old_sdl: str, new_sdl: str, operations: Sequence[Operation]
+) -> list[BreakingChange]:
+    return [
+        BreakingChange(
+            kind=checked.change.kind.value,
+            coordinate=checked.change.coordinate,
+            message=checked.change.message,
+            operations=checked.operations,
+        )
+        for checked in compare_supergraphs(old_sdl, new_sdl, operations)
+        if checked.change.severity is Severity.BREAKING and checked.operations
+    ]
 
 
 def _compose(subgraphs: Sequence[SubgraphVersion]) -> CompositionResult:
@@ -49,13 +73,21 @@ class SchemaRegistry:
     against the same (soon stale) set of subgraphs. Composition runs in a worker thread.
 
     Args:
-        backend: Where versions and supergraphs are stored.
+        backend: Where versions, supergraphs and recorded operations are stored.
         clock: The source of the current time.
+        refuse_breaking_changes: Refuse publishes that break recorded operations.
     """
 
-    def __init__(self, backend: RegistryBackend, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        backend: RegistryBackend,
+        clock: Clock = utc_now,
+        *,
+        refuse_breaking_changes: bool = False,
+    ) -> None:
         self._backend = backend
         self._clock = clock
+        self._refuse_breaking_changes = refuse_breaking_changes
         self._publish_lock = asyncio.Lock()
 
     async def publish(self, name: str, sdl: str, routing_url: str) -> PublishResult:
@@ -73,6 +105,8 @@ class SchemaRegistry:
             InvalidSchemaError: ``sdl`` is not syntactically valid GraphQL.
             CompositionFailedError: The candidate does not compose with the other subgraphs;
                 nothing was stored.
+            BreakingChangesError: ``refuse_breaking_changes`` is set and the candidate makes
+                breaking changes that recorded operations use; nothing was stored.
         """
         try:
             parse(sdl, no_location=True)
@@ -101,6 +135,8 @@ class SchemaRegistry:
             )
             current[name] = candidate
             supergraph_sdl = await self._compose(name, [current[key] for key in sorted(current)])
+            if self._refuse_breaking_changes and supergraph is not None:
+                await self._refuse_if_breaking(name, supergraph.sdl, supergraph_sdl)
             composed = Supergraph(
                 id=supergraph_id(supergraph_sdl), sdl=supergraph_sdl, composed_at=now
             )
@@ -129,6 +165,24 @@ class SchemaRegistry:
                 ]
             raise CompositionFailedError(name, problems)
         return result.supergraph_sdl
+
+    async def _refuse_if_breaking(self, name: str, old_sdl: str, new_sdl: str) -> None:
+        operations = [
+            operation
+            for recorded in await self._backend.recorded_operations()
+            for operation in parse_recorded_operation(recorded.document, recorded.hash)
+        ]
+        if not operations:
+            return
+        try:
+            used = await asyncio.to_thread(_used_breaking_changes, old_sdl, new_sdl, operations)
+        except Exception:
+            # The check could not run (e.g. a stored supergraph an older composer wrote that
+            # no longer loads): composition passed, so the publish goes ahead.
+            _log.exception("the breaking-change check raised while publishing subgraph %s", name)
+            return
+        if used:
+            raise BreakingChangesError(name, used)
 
     async def subgraphs(self) -> list[SubgraphVersion]:
         """Returns the current version of every published subgraph, ordered by name."""

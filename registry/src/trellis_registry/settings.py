@@ -35,3 +35,11 @@ class RegistrySettings(BaseSettings):
         gt=0,
         description="Seconds between sweeps that delete instances whose lease has expired.",
     )
+    refuse_breaking_changes: bool = Field(
+        default=False,
+        description=(
+            "Refuse (HTTP 409) a subgraph publish whose API schema changes break operations "
+            "the router recorded (POST /v1/operations); the stored SDL stays unchanged. "
+            "Breaking changes no recorded operation uses are accepted."
+        ),
+    )

@@ -8,6 +8,7 @@ are stored as naive UTC and returned timezone-aware.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from trellis_registry.instances import Instance, InstanceStatus
+from trellis_registry.operations import OperationReport, RecordedOperation, operation_hash
 from trellis_registry.subgraphs import SubgraphVersion, Supergraph
 
 __all__ = ["SqlRegistryBackend", "ensure_sqlite_directory"]
@@ -120,6 +122,27 @@ class _SupergraphRow(_Base):
     id: Mapped[str] = mapped_column(String(64), nullable=False)
     sdl: Mapped[str] = mapped_column(Text, nullable=False)
     composed_at: Mapped[datetime] = mapped_column(_UtcDateTime, nullable=False)
+
+
+class _OperationRow(_Base):
+    __tablename__ = "recorded_operations"
+
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    document: Mapped[str] = mapped_column(Text, nullable=False)
+    count: Mapped[int] = mapped_column(Integer, nullable=False)
+    first_seen_at: Mapped[datetime] = mapped_column(_UtcDateTime, nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(_UtcDateTime, nullable=False)
+
+    def to_operation(self) -> RecordedOperation:
+        return RecordedOperation(
+            hash=self.hash,
+            name=self.name,
+            document=self.document,
+            count=self.count,
+            first_seen_at=self.first_seen_at,
+            last_seen_at=self.last_seen_at,
+        )
 
 
 def ensure_sqlite_directory(database_url: str) -> None:
@@ -315,3 +338,32 @@ class SqlRegistryBackend:
             )
             await session.flush()
             return await self._bump_index(session)
+
+    async def record_operations(self, reports: Sequence[OperationReport], now: datetime) -> None:
+        """Adds reported operations in one transaction (counts summed per document)."""
+        async with self._write_lock, self._session() as session, session.begin():
+            for report in reports:
+                key = operation_hash(report.document)
+                row = await session.get(_OperationRow, key)
+                if row is None:
+                    session.add(
+                        _OperationRow(
+                            hash=key,
+                            name=report.name,
+                            document=report.document,
+                            count=report.count,
+                            first_seen_at=now,
+                            last_seen_at=now,
+                        )
+                    )
+                    await session.flush()
+                else:
+                    row.count += report.count
+                    row.name = report.name
+                    row.last_seen_at = now
+
+    async def recorded_operations(self) -> list[RecordedOperation]:
+        """Returns every recorded document, ordered by hash."""
+        async with self._session() as session:
+            rows = (await session.scalars(select(_OperationRow).order_by(_OperationRow.hash))).all()
+            return [row.to_operation() for row in rows]

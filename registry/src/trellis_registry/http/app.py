@@ -14,15 +14,18 @@ from trellis_registry.backend import RegistryBackend
 from trellis_registry.clock import Clock, utc_now
 from trellis_registry.discovery import Discovery
 from trellis_registry.errors import (
+    BreakingChangesError,
     CompositionFailedError,
     InstanceNotFoundError,
+    InvalidOperationError,
     InvalidSchemaError,
     RegistryError,
     SubgraphNotFoundError,
     SupergraphNotFoundError,
 )
-from trellis_registry.http import services, subgraphs
-from trellis_registry.http.bodies import CompositionErrorsBody, HealthBody
+from trellis_registry.http import operations, services, subgraphs
+from trellis_registry.http.bodies import BreakingChangesBody, CompositionErrorsBody, HealthBody
+from trellis_registry.operation_log import OperationLog
 from trellis_registry.schema_registry import SchemaRegistry
 from trellis_registry.settings import RegistrySettings
 from trellis_registry.sql_backend import SqlRegistryBackend
@@ -34,6 +37,7 @@ _STATUS_OF: tuple[tuple[type[RegistryError], int], ...] = (
     (SubgraphNotFoundError, 404),
     (SupergraphNotFoundError, 404),
     (InvalidSchemaError, 400),
+    (InvalidOperationError, 400),
 )
 
 
@@ -41,6 +45,9 @@ async def _registry_error(request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, CompositionFailedError):
         body = CompositionErrorsBody.of(error.problems)
         return JSONResponse(body.model_dump(), status_code=409)
+    if isinstance(error, BreakingChangesError):
+        refused = BreakingChangesBody.of_changes(error.changes)
+        return JSONResponse(refused.model_dump(), status_code=409)
     status = next((code for kind, code in _STATUS_OF if isinstance(error, kind)), 400)
     return JSONResponse({"detail": str(error)}, status_code=status)
 
@@ -76,7 +83,10 @@ def create_app(
         await store.open()
         discovery = Discovery(store, timedelta(seconds=settings.lease_ttl_seconds), clock)
         app.state.discovery = discovery
-        app.state.schema_registry = SchemaRegistry(store, clock)
+        app.state.schema_registry = SchemaRegistry(
+            store, clock, refuse_breaking_changes=settings.refuse_breaking_changes
+        )
+        app.state.operation_log = OperationLog(store, clock)
         sweeps = asyncio.create_task(
             discovery.sweep_forever(timedelta(seconds=settings.expiry_sweep_interval_seconds)),
             name="trellis-registry-expiry",
@@ -98,6 +108,7 @@ def create_app(
     app.add_exception_handler(RegistryError, _registry_error)
     app.include_router(services.router)
     app.include_router(subgraphs.router)
+    app.include_router(operations.router)
 
     @app.get("/health", tags=["health"])
     async def health() -> HealthBody:

@@ -6,20 +6,27 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from trellis_registry.errors import CompositionProblem
+from trellis_registry.errors import BreakingChange, CompositionProblem
 from trellis_registry.instances import Instance, InstanceStatus
+from trellis_registry.operations import OperationReport, RecordedOperation, operation_hash
 from trellis_registry.subgraphs import SubgraphVersion
 
 __all__ = [
+    "BreakingChangeBody",
+    "BreakingChangesBody",
     "CompositionErrorBody",
     "CompositionErrorsBody",
     "HealthBody",
     "InstanceBody",
     "InstanceListBody",
+    "OperationReportBody",
+    "OperationsRecordedBody",
     "PublishBody",
     "PublishResultBody",
+    "RecordedOperationBody",
+    "RecordedOperationsBody",
     "RegistrationBody",
     "RoutingUrlsBody",
     "ServicesBody",
@@ -153,6 +160,120 @@ class CompositionErrorsBody(BaseModel):
             Their wire form.
         """
         return cls(errors=[CompositionErrorBody(code=p.code, message=p.message) for p in problems])
+
+
+class BreakingChangeBody(BaseModel):
+    """One breaking change that recorded operations use."""
+
+    severity: str = "breaking"
+    kind: str
+    coordinate: str
+    message: str
+    operations: list[str]
+
+
+class BreakingChangesBody(CompositionErrorsBody):
+    """HTTP 409: the publish was refused because it breaks recorded operations.
+
+    ``errors`` has the shape of a composition refusal (code = the change kind) so that
+    publishers print both alike; ``changes`` has the details.
+    """
+
+    changes: list[BreakingChangeBody]
+
+    @classmethod
+    def of_changes(cls, changes: tuple[BreakingChange, ...]) -> BreakingChangesBody:
+        """Builds the body from the breaking changes.
+
+        Args:
+            changes: The breaking changes recorded operations use.
+
+        Returns:
+            Their wire form.
+        """
+        return cls(
+            errors=[
+                CompositionErrorBody(
+                    code=change.kind,
+                    message=f"{change.message} Used by: {', '.join(change.operations)}.",
+                )
+                for change in changes
+            ],
+            changes=[
+                BreakingChangeBody(
+                    kind=change.kind,
+                    coordinate=change.coordinate,
+                    message=change.message,
+                    operations=list(change.operations),
+                )
+                for change in changes
+            ],
+        )
+
+
+class OperationReportBody(_Body):
+    """One item of ``POST /v1/operations`` (a JSON list of them)."""
+
+    name: str | None = Field(default=None, description="The operation name executed.")
+    document: str = Field(min_length=1, description="The GraphQL document text, as executed.")
+    hash: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="Optional sha256 hex of the document; refused when it does not match.",
+    )
+    count: int = Field(default=1, ge=1, description="Executions this report stands for.")
+
+    @model_validator(mode="after")
+    def _hash_matches(self) -> OperationReportBody:
+        if self.hash is not None and self.hash != operation_hash(self.document):
+            raise ValueError("hash is not the sha256 of the document")
+        return self
+
+    def to_report(self) -> OperationReport:
+        """The domain value."""
+        return OperationReport(name=self.name, document=self.document, count=self.count)
+
+
+class OperationsRecordedBody(BaseModel):
+    """``POST /v1/operations``: how many distinct documents the batch held."""
+
+    recorded: int
+
+
+class RecordedOperationBody(BaseModel):
+    """One recorded document (times in ISO 8601 UTC)."""
+
+    hash: str
+    name: str | None
+    document: str
+    count: int
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+    @classmethod
+    def of(cls, operation: RecordedOperation) -> RecordedOperationBody:
+        """Builds the body of a recorded operation.
+
+        Args:
+            operation: The recorded operation.
+
+        Returns:
+            Its wire form.
+        """
+        return cls(
+            hash=operation.hash,
+            name=operation.name,
+            document=operation.document,
+            count=operation.count,
+            first_seen_at=operation.first_seen_at,
+            last_seen_at=operation.last_seen_at,
+        )
+
+
+class RecordedOperationsBody(BaseModel):
+    """``GET /v1/operations``."""
+
+    operations: list[RecordedOperationBody]
 
 
 class SubgraphBody(BaseModel):

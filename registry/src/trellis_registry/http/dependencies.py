@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from trellis_registry.discovery import Discovery
+from trellis_registry.operation_log import OperationLog
 from trellis_registry.schema_registry import SchemaRegistry
 
-__all__ = ["DiscoveryDep", "SchemaRegistryDep"]
+__all__ = ["DiscoveryDep", "OperationLogDep", "SchemaRegistryDep"]
 
 
 def _discovery(request: Request) -> Discovery:
@@ -22,8 +23,16 @@ def _schema_registry(request: Request) -> SchemaRegistry:
     return schema_registry
 
 
+def _operation_log(request: Request) -> OperationLog:
+    operation_log: OperationLog = request.app.state.operation_log
+    return operation_log
+
+
 DiscoveryDep = Annotated[Discovery, Depends(_discovery)]
 """The app's `Discovery`."""
 
 SchemaRegistryDep = Annotated[SchemaRegistry, Depends(_schema_registry)]
 """The app's `SchemaRegistry`."""
+
+OperationLogDep = Annotated[OperationLog, Depends(_operation_log)]
+"""The app's `OperationLog`."""

@@ -42,12 +42,19 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
 
 @router.post(
     "/v1/subgraphs/{name}",
-    responses={409: {"model": CompositionErrorsBody, "description": "Composition failed."}},
+    responses={
+        409: {
+            "model": CompositionErrorsBody,
+            "description": "Composition failed, or (with refuse_breaking_changes) the schema "
+            "breaks recorded operations: then the body also has `changes`.",
+        }
+    },
 )
 async def publish(
     name: SubgraphName, body: PublishBody, schema_registry: SchemaRegistryDep
 ) -> PublishResultBody:
-    """Publishes a subgraph's SDL; refused with 409 and the errors when composition fails."""
+    """Publishes a subgraph's SDL; refused with 409 and the errors when composition fails
+    (or when it breaks recorded operations and the registry refuses breaking changes)."""
     result = await schema_registry.publish(name, body.sdl, body.routing_url)
     return PublishResultBody(
         subgraph=result.subgraph,
