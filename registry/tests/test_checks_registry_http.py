@@ -182,3 +182,18 @@ def test_the_setting_defaults_to_off_and_reads_the_environment(
     assert RegistrySettings().refuse_breaking_changes is False
     monkeypatch.setenv("TRELLIS_REGISTRY_REFUSE_BREAKING_CHANGES", "true")
     assert RegistrySettings().refuse_breaking_changes is True
+
+
+async def test_an_unnamed_report_takes_the_name_of_its_one_operation(
+    settings: RegistrySettings,
+) -> None:
+    async with serve_in_process(settings) as client:
+        several = "query A { a } query B { b }"
+        response = await client.post(
+            "/v1/operations",
+            json=[{"document": "query Emails { customers { email } }"}, {"document": several}],
+        )
+        assert response.status_code == 200, response.text
+        listing = (await client.get("/v1/operations")).json()["operations"]
+        names = {entry["document"]: entry["name"] for entry in listing}
+        assert names == {"query Emails { customers { email } }": "Emails", several: None}

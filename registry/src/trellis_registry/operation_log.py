@@ -5,6 +5,7 @@ See `trellis_registry.operations` for what is kept.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from graphql import GraphQLError, OperationDefinitionNode, parse
@@ -42,9 +43,8 @@ class OperationLog:
             InvalidOperationError: A document does not parse or holds no operation; nothing
                 was recorded.
         """
-        for report in reports:
-            _check_document(report.document)
-        await self._backend.record_operations(reports, self._clock())
+        named = [_named(report) for report in reports]
+        await self._backend.record_operations(named, self._clock())
         return len({operation_hash(report.document) for report in reports})
 
     async def operations(self) -> list[RecordedOperation]:
@@ -52,10 +52,20 @@ class OperationLog:
         return await self._backend.recorded_operations()
 
 
-def _check_document(document: str) -> None:
+def _named(report: OperationReport) -> OperationReport:
+    """Check the report's document; name it after its one operation when the client gave no
+    ``operationName`` (a document with several operations keeps the given name).
+
+    Raises:
+        InvalidOperationError: the document does not parse or holds no operation.
+    """
     try:
-        parsed = parse(document, no_location=True)
+        parsed = parse(report.document, no_location=True)
     except GraphQLError as error:
         raise InvalidOperationError(error.message) from error
-    if not any(isinstance(d, OperationDefinitionNode) for d in parsed.definitions):
+    operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
+    if not operations:
         raise InvalidOperationError("the document holds no operation")
+    if report.name is None and len(operations) == 1 and operations[0].name is not None:
+        return dataclasses.replace(report, name=operations[0].name.value)
+    return report
