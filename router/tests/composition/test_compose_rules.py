@@ -522,3 +522,28 @@ def test_subgraph_names_are_sanitised_into_graph_enum_values() -> None:
 
 def test_no_query_fields_is_no_queries() -> None:
     assert codes(compose_sdl(a=fed2("type T { a: Int }"))) == ["NO_QUERIES"]
+
+
+def test_composed_directive_named_differently_in_two_subgraphs_is_an_error() -> None:
+    """Apollo 2.14.4 crashes on this input (an assertion in its mismatch reporter), so it has
+    no recorded fixture: we report DIRECTIVE_COMPOSITION_ERROR naming both spellings."""
+
+    def subgraph(local: str, field: str) -> str:
+        return (
+            'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", '
+            'import: ["@composeDirective"])\n'
+            f'  @link(url: "https://example.com/custom/v1.0", import: [{{name: "@custom", '
+            f'as: "@{local}"}}])\n'
+            f'  @composeDirective(name: "@{local}")\n'
+            f"directive @{local} on FIELD_DEFINITION\n"
+            f"type Query {{ {field}: Int @{local} }}\n"
+        )
+
+    result = compose_sdl(a=subgraph("one", "f"), b=subgraph("two", "g"))
+    assert [(e.code, e.message) for e in result.errors] == [
+        (
+            "DIRECTIVE_COMPOSITION_ERROR",
+            "Composed directive is not named consistently in all subgraphs: "
+            '"@one" in subgraph "a" and "@two" in subgraph "b"',
+        )
+    ]

@@ -1,6 +1,7 @@
 """``compose``: subgraph SDLs -> a Federation 2 supergraph SDL.
 
-Stages: parse each subgraph (:mod:`.subgraph`), validate its federation directives
+Stages: parse each subgraph (:mod:`.subgraph`), validate it as a GraphQL schema
+(:mod:`.graphql_validation`), validate its federation directives
 (:mod:`.validate`), upgrade Federation 1 subgraphs (:mod:`.upgrade`), merge (:mod:`.merge`),
 print (:mod:`.print`), check satisfiability (:mod:`.satisfiability`). Bad input is reported as
 :class:`CompositionError` values, never raised.
@@ -11,8 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from graphql import parse
+
 from trellis_router.composition.definitions import CompositionResult, SubgraphDefinition
 from trellis_router.composition.errors import CompositionError, ErrorCode
+from trellis_router.composition.graphql_validation import graphql_schema_errors
 from trellis_router.composition.merge import merge_subgraphs
 from trellis_router.composition.print import print_supergraph
 from trellis_router.composition.satisfiability import check_satisfiability
@@ -65,6 +69,10 @@ def compose(subgraphs: Sequence[SubgraphDefinition]) -> CompositionResult:
         errors.extend(parse_errors)
         if subgraph is None:
             continue
+        schema_errors = graphql_schema_errors(definition.name, parse(definition.sdl))
+        if schema_errors:
+            errors.extend(schema_errors)
+            continue
         meta, validation_errors = validate_subgraph(subgraph)
         errors.extend(validation_errors)
         parsed.append(subgraph)
@@ -75,8 +83,8 @@ def compose(subgraphs: Sequence[SubgraphDefinition]) -> CompositionResult:
         return CompositionResult(
             None, (CompositionError(ErrorCode.NO_QUERIES.value, "No subgraphs to compose."),), ()
         )
-    for subgraph in parsed:
-        errors.extend(upgrade_fed1_subgraph(subgraph, parsed))
+    for subgraph, meta in zip(parsed, metadata, strict=True):
+        errors.extend(upgrade_fed1_subgraph(subgraph, parsed, meta.used))
     if errors:
         return CompositionResult(None, tuple(errors), ())
     supergraph, merge_errors, hints = merge_subgraphs(parsed, metadata)

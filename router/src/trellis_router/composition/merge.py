@@ -20,8 +20,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import StringValueNode, print_ast
+from graphql import DirectiveDefinitionNode, StringValueNode, print_ast
 
+from trellis_router.composition.composed_directives import (
+    ComposedDirectives,
+    plan_composed_directives,
+)
 from trellis_router.composition.errors import (
     CompositionError,
     CompositionHint,
@@ -31,6 +35,7 @@ from trellis_router.composition.errors import (
 from trellis_router.composition.model import (
     DirectiveApp,
     GraphValue,
+    MergedDirective,
     MergedEnumValue,
     MergedField,
     MergedInputValue,
@@ -127,9 +132,14 @@ def merge_subgraphs(
 
     Returns:
         The merged supergraph, the merge errors and the hints. The supergraph is meaningful
-        only when there are no errors.
+        only when there are no errors. ``@composeDirective`` errors stop the merge before it
+        starts, as in Apollo.
     """
-    merger = _Merger(subgraphs, metadata)
+    composed, errors, hints = plan_composed_directives(subgraphs)
+    merger = _Merger(subgraphs, metadata, composed)
+    merger.check_import_names()
+    merger.errors.extend(errors)
+    merger.hints.extend(hints)
     return merger.run(), merger.errors, merger.hints
 
 
@@ -150,9 +160,15 @@ class _Overrides:
 
 
 class _Merger:
-    def __init__(self, subgraphs: Sequence[Subgraph], metadata: Sequence[SubgraphMetadata]):
+    def __init__(
+        self,
+        subgraphs: Sequence[Subgraph],
+        metadata: Sequence[SubgraphMetadata],
+        composed: ComposedDirectives,
+    ):
         self.subgraphs = subgraphs
         self.metadata = metadata
+        self.composed = composed
         self.graphs = graph_enum_names([s.name for s in subgraphs])
         self.errors: list[CompositionError] = []
         self.hints: list[CompositionHint] = []
@@ -242,7 +258,34 @@ class _Merger:
 
     # -- driver -------------------------------------------------------------------------
 
+    def check_import_names(self) -> None:
+        """A merged federation directive must have the same name in every subgraph using it.
+
+        Spec: Apollo composition ``validateCoreDirectiveInfo`` (LINK_IMPORT_NAME_MISMATCH).
+        """
+        for spec_name in sorted(_MERGED_FEDERATION):
+            used: list[tuple[int, str]] = []
+            for idx, subgraph in enumerate(self.subgraphs):
+                local = _applied_name(subgraph, spec_name)
+                if local is not None:
+                    used.append((idx, local))
+            for position, (_, local) in enumerate(used[1:], start=1):
+                if local == used[0][1]:
+                    continue
+                version = max(self.subgraphs[i].federation_version for i, _ in used)
+                url = f"https://specs.apollo.dev/federation/v{version[0]}.{version[1]}"
+                self.mismatch_error(
+                    ErrorCode.LINK_IMPORT_NAME_MISMATCH,
+                    f'The "@{spec_name}" directive (from {url}) is imported with mismatched name '
+                    "between subgraphs: it is imported as ",
+                    [(i, f'"@{name}"') for i, name in used],
+                    f'"@{used[position][1]}"',
+                )
+                break
+
     def run(self) -> MergedSupergraph:
+        if self.errors:
+            return self._supergraph({}, {}, [])
         sources: dict[str, list[tuple[int, SubgraphType]]] = {}
         for idx, subgraph in enumerate(self.subgraphs):
             for type_ in subgraph.types.values():
@@ -257,6 +300,7 @@ class _Merger:
             if merged is not None:
                 types[name] = merged
         self._add_interface_object_fields(types)
+        directives = self._merge_directive_definitions()
         roots = {
             kind: name
             for kind, name in (
@@ -272,11 +316,21 @@ class _Merger:
                 "No queries found in any subgraph: a supergraph must have a query root type.",
             )
         if not self.errors:
+            self._check_interface_keys(types)
             self._check_interface_fields(types)
             self._check_transitive_auth(types)
         if not self.errors:
             for code, message in inaccessible_problems(types, roots):
                 self.error(code, message)
+            self._check_directive_inaccessible(directives)
+        return self._supergraph(types, roots, directives)
+
+    def _supergraph(
+        self,
+        types: dict[str, MergedType],
+        roots: dict[str, str],
+        directives: list[MergedDirective],
+    ) -> MergedSupergraph:
         version = max((s.federation_version for s in self.subgraphs), default=(2, 0))
         graphs = [
             GraphValue(e, s.name, s.url) for e, s in zip(self.graphs, self.subgraphs, strict=True)
@@ -288,7 +342,193 @@ class _Merger:
             roots,
             features=self.features,
             uses_context=self.uses_context,
+            directives=directives,
+            links=[feature.link() for feature in self.composed.features],
         )
+
+    # -- directive definitions -----------------------------------------------------------
+
+    def _merge_directive_definitions(self) -> list[MergedDirective]:
+        """The custom directive definitions the supergraph keeps.
+
+        Composed directives (``@composeDirective``) are copied from the subgraph linking their
+        feature's latest version; other directives with executable locations are merged
+        across subgraphs (:meth:`_merge_executable`).
+
+        Returns:
+            The kept definitions.
+
+        Spec: Apollo composition ``mergeDirectiveDefinition`` (``mergeCustomCoreDirective``,
+        ``mergeExecutableDirectiveDefinition``).
+        """
+        result = []
+        for name, (idx, node) in self.composed.definitions.items():
+            arguments = self.subgraphs[idx].directive_arguments.get(node.name.value, {})
+            args = self._merge_input_values(f"@{name}", [(idx, arguments)], argument=True)
+            description = node.description.value if node.description else None
+            locations = [location.value for location in node.locations]
+            result.append(MergedDirective(name, args, node.repeatable, locations, description))
+        names: list[str] = []
+        for subgraph in self.subgraphs:
+            for name, node in subgraph.directive_definitions.items():
+                if (
+                    name not in names
+                    and name not in self.composed.definitions
+                    and name not in subgraph.directive_names
+                    and name not in _BUILT_IN_DIRECTIVES
+                    and _executable_locations(node)
+                ):
+                    names.append(name)
+        for name in names:
+            merged = self._merge_executable(name)
+            if merged is not None:
+                result.append(merged)
+        return result
+
+    def _merge_executable(self, name: str) -> MergedDirective | None:
+        """Merge an executable directive: kept only if every subgraph defines it, with the
+        executable locations common to all, repeatable only if repeatable everywhere.
+
+        Spec: Apollo composition ``mergeExecutableDirectiveDefinition``
+        (hints INCONSISTENT_EXECUTABLE_DIRECTIVE_PRESENCE, NO_EXECUTABLE_DIRECTIVE_INTERSECTION,
+        INCONSISTENT_EXECUTABLE_DIRECTIVE_REPEATABLE, INCONSISTENT_EXECUTABLE_DIRECTIVE_LOCATIONS).
+        """
+        what = f'Executable directive "@{name}"'
+        nodes = [s.directive_definitions.get(name) for s in self.subgraphs]
+        present = [(i, n) for i, n in enumerate(nodes) if n is not None]
+        locations: list[str] | None = None
+        for node in nodes:
+            if node is None:
+                self.presence_hint(
+                    HintCode.INCONSISTENT_EXECUTABLE_DIRECTIVE_PRESENCE,
+                    f"{what} will not be part of the supergraph as it does not appear in all "
+                    "subgraphs: ",
+                    "it",
+                    [i for i, _ in present],
+                    range(len(nodes)),
+                )
+                return None
+            own = _executable_locations(node)
+            locations = own if locations is None else [x for x in locations if x in own]
+            if not locations:
+                self.mismatch_hint(
+                    HintCode.NO_EXECUTABLE_DIRECTIVE_INTERSECTION,
+                    f"{what} has no location that is common to all subgraphs: ",
+                    [(i, _location_string(_executable_locations(n))) for i, n in present],
+                    "",
+                    lambda _, __: (
+                        "it will not appear in the supergraph as there no intersection between "
+                    ),
+                    lambda v, n: f"{v} in {n}",
+                )
+                return None
+        assert locations is not None
+        repeatable = all(n.repeatable for _, n in present)
+        if not repeatable and any(n.repeatable for _, n in present):
+            self.mismatch_hint(
+                HintCode.INCONSISTENT_EXECUTABLE_DIRECTIVE_REPEATABLE,
+                f"{what} will not be marked repeatable in the supergraph as it is inconsistently "
+                "marked repeatable in subgraphs: ",
+                [(i, "yes" if n.repeatable else "no") for i, n in present],
+                "no",
+                lambda _, n: f"it is not repeatable in {n}",
+                lambda _, n: f" but is repeatable in {n}",
+            )
+        if any(_executable_locations(n) != locations for _, n in present):
+            self.mismatch_hint(
+                HintCode.INCONSISTENT_EXECUTABLE_DIRECTIVE_LOCATIONS,
+                f"{what} has inconsistent locations across subgraphs ",
+                [(i, _location_string(_executable_locations(n))) for i, n in present],
+                _location_string(locations),
+                lambda v, n: (
+                    f"and will use {v} (intersection of all subgraphs) in the "
+                    "supergraph, but has: " + (f"{v} in {n} and " if n else "")
+                ),
+                lambda v, n: f"{v} in {n}",
+            )
+        description = self._description(
+            f"@{name}",
+            [(i, n.description.value if n.description else None) for i, n in present],
+        )
+        args = self._merge_input_values(
+            f"@{name}",
+            [(i, self.subgraphs[i].directive_arguments.get(name, {})) for i, _ in present],
+            argument=True,
+        )
+        return MergedDirective(name, args, repeatable, locations, description)
+
+    def _check_directive_inaccessible(self, directives: list[MergedDirective]) -> None:
+        """``@inaccessible`` on a kept directive's arguments.
+
+        A composed directive (a core feature's) may not use it at all; an executable one not
+        on a required argument.
+
+        Spec: Apollo ``validateInaccessibleElements`` (DISALLOWED_INACCESSIBLE,
+        REQUIRED_INACCESSIBLE).
+        """
+        for d in directives:
+            hidden = [a for a in d.args if DirectiveApp("inaccessible") in a.directives]
+            if hidden and d.name in self.composed.definitions:
+                self.error(
+                    ErrorCode.DISALLOWED_INACCESSIBLE,
+                    f'Core feature directive "@{d.name}" cannot use @inaccessible.',
+                )
+                continue
+            for a in hidden:
+                if a.type.kind == "non_null" and a.default is None:
+                    self.error(
+                        ErrorCode.REQUIRED_INACCESSIBLE,
+                        f'Argument "@{d.name}({a.name}:)" is @inaccessible but is a required '
+                        "argument of its directive.",
+                    )
+
+    def _check_interface_keys(self, types: dict[str, MergedType]) -> None:
+        """A subgraph with a resolvable ``@key`` on an interface must define every
+        implementation the supergraph has.
+
+        Spec: Apollo composition ``validateInterfaceKeys``
+        (INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE).
+        """
+        for interface in types.values():
+            if interface.kind != "INTERFACE":
+                continue
+            implementations = [
+                t.name
+                for t in types.values()
+                if t.kind == "OBJECT" and interface.name in t.interfaces
+            ]
+            for subgraph in self.subgraphs:
+                source = subgraph.types.get(interface.name)
+                if source is None or source.kind != "INTERFACE":
+                    continue
+                key = next(
+                    (
+                        k
+                        for k in source.applied("key")
+                        if k.arguments.get("resolvable") is not False
+                    ),
+                    None,
+                )
+                if key is None:
+                    continue
+                missing = [
+                    name
+                    for name in implementations
+                    if name not in subgraph.types
+                    or interface.name not in subgraph.types[name].interfaces
+                ]
+                if not missing:
+                    continue
+                listed = _join([f'"{name}"' for name in missing])
+                self.error(
+                    ErrorCode.INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE,
+                    f'[{subgraph.name}] Interface type "{interface.name}" has a resolvable key '
+                    f'({print_ast(key.node)}) in subgraph "{subgraph.name}" but that subgraph is '
+                    "missing some of the supergraph implementation types of "
+                    f'"{interface.name}". Subgraph "{subgraph.name}" should define '
+                    f"{'type' if len(missing) == 1 else 'types'} {listed} (and have "
+                    f'{"it" if len(missing) == 1 else "them"} implement "{interface.name}").',
+                )
 
     def _check_interface_fields(self, types: dict[str, MergedType]) -> None:
         """Every field of a merged interface must exist on each merged implementation.
@@ -579,7 +819,9 @@ class _Merger:
 
         ``@tag`` (repeatable: union), ``@inaccessible``, ``@authenticated``,
         ``@requiresScopes``/``@policy`` (DNF conjunction), ``@cost`` (max), ``@listSize``
-        (per-argument strategies), ``@deprecated``/``@specifiedBy`` (most frequent).
+        (per-argument strategies), ``@deprecated``/``@specifiedBy`` (most frequent), and
+        directives composed with ``@composeDirective`` where a subgraph defining the element
+        composes them (repeatable: union; else the most frequent).
 
         Args:
             coordinate: The element's coordinate, for hints.
@@ -591,16 +833,24 @@ class _Merger:
         Spec: Apollo composition ``mergeAppliedDirective``; federation
         ``ARGUMENT_COMPOSITION_STRATEGIES``.
         """
+        composed = {
+            d.name
+            for idx, directives in per_source
+            for d in directives
+            if not d.federation and self.composed.composes(idx, d.name)
+        }
         grouped: dict[str, list[tuple[int, Applied]]] = {}
         for idx, directives in per_source:
             for d in directives:
-                if _kept_name(d) is not None:
+                if _kept_name(d) is not None or (not d.federation and d.name in composed):
                     grouped.setdefault(d.name, []).append((idx, d))
         result: list[DirectiveApp] = []
         for name, applications in grouped.items():
             if name in _FEATURES:
                 self.features.add(_FEATURES[name])
-            if name == "tag":
+            if name in composed:
+                result.extend(self._merge_composed(coordinate, name, applications))
+            elif name == "tag":
                 for _, d in applications:
                     app = DirectiveApp("tag", (("name", _py_value(d.arguments.get("name"))),))
                     if app not in result:
@@ -611,14 +861,51 @@ class _Merger:
                 result.append(self._merge_non_repeatable(coordinate, name, applications))
         return result
 
-    def _merge_non_repeatable(
+    def _merge_composed(
         self, coordinate: str, name: str, applications: list[tuple[int, Applied]]
+    ) -> list[DirectiveApp]:
+        """Merge the applications of a composed directive on one element.
+
+        Repeatable: every distinct application (arguments compared with defaults filled in),
+        first-seen order; non-repeatable: the most frequent one (hint when they differ).
+
+        Spec: Apollo composition ``mergeAppliedDirective``.
+        """
+        source = self.composed.definitions.get(name)
+        repeatable = source is not None and source[1].repeatable
+        defaults: dict[str, str] = {}
+        if source is not None:
+            arguments = self.subgraphs[source[0]].directive_arguments.get(source[1].name.value)
+            for argument in (arguments or {}).values():
+                if argument.default is not None:
+                    defaults[argument.name] = print_ast(argument.default)
+
+        def key(d: Applied) -> tuple[tuple[str, str], ...]:
+            return tuple(sorted({**defaults, **dict(_written(d))}.items()))
+
+        if not repeatable:
+            return [self._merge_non_repeatable(coordinate, name, applications, key)]
+        result: list[DirectiveApp] = []
+        seen: set[tuple[tuple[str, str], ...]] = set()
+        for _, d in applications:
+            if key(d) not in seen:
+                seen.add(key(d))
+                result.append(DirectiveApp(name, _written(d)))
+        return result
+
+    def _merge_non_repeatable(
+        self,
+        coordinate: str,
+        name: str,
+        applications: list[tuple[int, Applied]],
+        key: Callable[[Applied], object] | None = None,
     ) -> DirectiveApp:
+        same = key or _written
         distinct: list[Applied] = []
         counts: list[int] = []
         for _, d in applications:
             for position, known in enumerate(distinct):
-                if _written(known) == _written(d):
+                if same(known) == same(d):
                     counts[position] += 1
                     break
             else:
@@ -804,7 +1091,9 @@ class _Merger:
         """
         for idx, f in externals:
             for d in f.directives:
-                if _kept_name(d) is not None:
+                if _kept_name(d) is not None or (
+                    not d.federation and self.composed.composes(idx, d.name)
+                ):
                     self.error(
                         ErrorCode.MERGED_DIRECTIVE_APPLICATION_ON_EXTERNAL,
                         f"[{self.subgraphs[idx].name}] Cannot apply merged directive "
@@ -1468,6 +1757,58 @@ _STRATEGIES: dict[str, dict[str, tuple[str, object]]] = {
         "requireOneSlicingArgument": ("NULLABLE_AND", True),
     },
 }
+
+
+#: GraphQL's own directives: never merged as custom directives.
+_BUILT_IN_DIRECTIVES = frozenset(
+    {"deprecated", "specifiedBy", "include", "skip", "oneOf", "defer", "stream", "link"}
+)
+_EXECUTABLE_LOCATIONS = frozenset(
+    {
+        "QUERY",
+        "MUTATION",
+        "SUBSCRIPTION",
+        "FIELD",
+        "FRAGMENT_DEFINITION",
+        "FRAGMENT_SPREAD",
+        "INLINE_FRAGMENT",
+        "VARIABLE_DEFINITION",
+    }
+)
+
+
+def _executable_locations(node: DirectiveDefinitionNode) -> list[str]:
+    """The executable locations of a directive definition, sorted by name."""
+    return sorted(
+        location.value for location in node.locations if location.value in _EXECUTABLE_LOCATIONS
+    )
+
+
+def _location_string(locations: list[str]) -> str:
+    """``location "QUERY"`` or ``locations "FIELD, QUERY"`` (Apollo's ``locationString``)."""
+    if len(locations) == 1:
+        return f'location "{locations[0]}"'
+    return f'locations "{", ".join(locations)}"'
+
+
+def _applied_name(subgraph: Subgraph, spec_name: str) -> str | None:
+    """The name under which ``subgraph`` applies federation directive ``spec_name``, if it
+    applies it anywhere."""
+    applications: list[Applied] = list(subgraph.schema_directives)
+    for t in subgraph.types.values():
+        applications.extend(d for d, _ in t.directives)
+        for f in t.fields.values():
+            applications.extend(f.directives)
+            for a in f.args.values():
+                applications.extend(a.directives)
+        for v in t.input_fields.values():
+            applications.extend(v.directives)
+        for e in t.values.values():
+            applications.extend(e.directives)
+    for d in applications:
+        if d.federation and d.name == spec_name:
+            return d.node.name.value
+    return None
 
 
 def _kept_name(d: Applied) -> str | None:

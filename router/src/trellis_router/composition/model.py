@@ -11,6 +11,7 @@ from trellis_router.composition.subgraph import TypeKind, TypeRef
 __all__ = [
     "DirectiveApp",
     "GraphValue",
+    "MergedDirective",
     "MergedEnumValue",
     "MergedField",
     "MergedInputValue",
@@ -89,6 +90,25 @@ class MergedType:
     input_fields: list[MergedInputValue] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class MergedDirective:
+    """A directive definition the supergraph keeps (composed or executable).
+
+    Attributes:
+        name: The directive name without ``@``.
+        args: Its merged arguments.
+        repeatable: Whether it is repeatable.
+        locations: Its locations, in print order.
+        description: Its description.
+    """
+
+    name: str
+    args: list[MergedInputValue]
+    repeatable: bool
+    locations: list[str]
+    description: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class GraphValue:
     """A ``join__Graph`` enum value: the enum name, subgraph name and routing URL."""
@@ -112,6 +132,10 @@ class MergedSupergraph:
             ``"requiresScopes"``, ``"policy"``, ``"cost"`` (``@cost`` and ``@listSize``).
         uses_context: Whether ``@context`` or ``@fromContext`` is applied anywhere (adds the
             context spec).
+        directives: Custom directive definitions kept: ``@composeDirective``d ones and
+            executable directives every subgraph defines.
+        links: Extra ``@link`` applications for the ``schema`` (composed features), printed
+            after the spec features'.
     """
 
     join_version: tuple[int, int]
@@ -120,3 +144,5 @@ class MergedSupergraph:
     roots: dict[str, str]
     features: set[str] = field(default_factory=set)
     uses_context: bool = False
+    directives: list[MergedDirective] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from trellis_router.composition.model import (
     DirectiveApp,
+    MergedDirective,
     MergedField,
     MergedInputValue,
     MergedSupergraph,
@@ -222,6 +223,8 @@ def print_supergraph(supergraph: MergedSupergraph) -> str:
             links.append(link)
             directives.extend(definitions)
             feature_types.extend((name, f"scalar {name}") for name in scalars)
+    links.extend(supergraph.links)
+    directives.extend((d.name, _print_directive(d)) for d in supergraph.directives)
     roots = "\n".join(f"{_INDENT}{kind}: {name}" for kind, name in supergraph.roots.items())
     schema = "schema\n" + "".join(f"{_INDENT}{link}\n" for link in links) + "{\n" + roots + "\n}"
 
@@ -334,14 +337,22 @@ def _field(f: MergedField) -> str:
     return f"{f.name}{_args(f.args)}: {f.type}{_inline(f.directives)}"
 
 
-def _args(args: list[MergedInputValue]) -> str:
+def _print_directive(d: MergedDirective) -> str:
+    repeatable = " repeatable" if d.repeatable else ""
+    return (
+        f"{_description(d.description)}directive @{d.name}{_args(d.args, '')}{repeatable} on "
+        + " | ".join(d.locations)
+    )
+
+
+def _args(args: list[MergedInputValue], indentation: str = _INDENT) -> str:
     if not args:
         return ""
     if all(not a.description for a in args):
         return "(" + ", ".join(_input_value(a) for a in args) + ")"
-    indentation = _INDENT + _INDENT
+    inner = indentation + _INDENT
     lines = [
-        _description(a.description, indentation, i == 0) + indentation + _input_value(a)
+        _description(a.description, inner, i == 0) + inner + _input_value(a)
         for i, a in enumerate(args)
     ]
-    return "(\n" + "\n".join(lines) + "\n" + _INDENT + ")"
+    return "(\n" + "\n".join(lines) + "\n" + indentation + ")"

@@ -58,6 +58,7 @@ __all__ = [
     "DirectiveSpec",
     "Field",
     "InputValue",
+    "LinkedFeature",
     "Subgraph",
     "SubgraphType",
     "TypeKind",
@@ -96,7 +97,7 @@ FEDERATION_DIRECTIVES: dict[str, tuple[int, int]] = {
     "cacheTag": (2, 12),
 }
 #: The highest federation version this composer knows.
-MAX_FEDERATION_VERSION = (2, 12)
+MAX_FEDERATION_VERSION = (2, 14)
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,6 +366,35 @@ class SubgraphType:
         return [d for d, _ in self.directives if d.federation and d.name == directive]
 
 
+@dataclass(frozen=True, slots=True)
+class LinkedFeature:
+    """A feature a subgraph ``@link``s, other than the link and federation specs.
+
+    Attributes:
+        identity: The feature URL without its version, e.g. ``"https://example.com/custom"``.
+        version: ``(major, minor)`` from the URL's ``vX.Y`` segment.
+        alias: The ``as`` argument, else the feature name (the identity's last segment):
+            the prefix of its namespaced elements (``custom__x``).
+        imports: Imported directives: name in the feature -> name in the subgraph, both
+            without ``@`` (``{"custom": "mine"}`` for ``{name: "@custom", as: "@mine"}``).
+    """
+
+    identity: str
+    version: tuple[int, int]
+    alias: str
+    imports: dict[str, str]
+
+    @property
+    def name(self) -> str:
+        """The feature name: the identity's last path segment (``"custom"``)."""
+        return self.identity.rsplit("/", 1)[-1]
+
+    @property
+    def url(self) -> str:
+        """The feature URL as Apollo prints it: ``<identity>/v<major>.<minor>``."""
+        return f"{self.identity}/v{self.version[0]}.{self.version[1]}"
+
+
 @dataclass(slots=True)
 class Subgraph:
     """A parsed subgraph, ready for validation and merging.
@@ -380,6 +410,9 @@ class Subgraph:
         directive_definitions: Directive definitions written in the SDL, by name.
         schema_directives: Applications on the ``schema`` definition and extensions (each
             ``@link``, ``@composeDirective``, ...), in SDL order.
+        directive_arguments: The arguments of each directive definition written in the SDL,
+            by directive name, then argument name.
+        features: The other features the subgraph ``@link``s, in SDL order.
     """
 
     name: str
@@ -390,6 +423,8 @@ class Subgraph:
     directive_names: dict[str, str] = field(default_factory=dict)
     directive_definitions: dict[str, DirectiveDefinitionNode] = field(default_factory=dict)
     schema_directives: list[Applied] = field(default_factory=list)
+    directive_arguments: dict[str, dict[str, InputValue]] = field(default_factory=dict)
+    features: list[LinkedFeature] = field(default_factory=list)
 
     @property
     def is_fed1(self) -> bool:
@@ -514,6 +549,8 @@ def _build(definition: SubgraphDefinition, nodes: Sequence[Any]) -> Subgraph:
         {local: spec for local, spec in names.items() if local in builder.known},
         directive_definitions,
         schema_directives,
+        builder.directive_arguments,
+        list(other_links.features),
     )
     _check_references(subgraph)
     return subgraph
@@ -558,6 +595,7 @@ class _Links:
 
     imported: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
+    features: list[LinkedFeature] = field(default_factory=list)
 
     def knows(self, name: str) -> bool:
         return name in self.imported or name.startswith(tuple(self.prefixes))
@@ -658,7 +696,7 @@ def _resolve_link(
             )
         return None
     if identity != FEDERATION_IDENTITY:
-        _add_other_link(links, identity, args)
+        _add_other_link(links, identity, version, args)
         return None
     if version[0] != 2 or version > MAX_FEDERATION_VERSION:
         raise _invalid(
@@ -669,21 +707,29 @@ def _resolve_link(
     return _federation_link(subgraph, version, args)
 
 
-def _add_other_link(links: _Links, identity: str, args: dict[str, Any]) -> None:
+def _add_other_link(
+    links: _Links, identity: str, version: tuple[int, int], args: dict[str, Any]
+) -> None:
     name = identity.rstrip("/").rsplit("/", 1)[-1]
     alias = args.get("as")
-    links.prefixes.add(f"{alias if isinstance(alias, str) else name}__")
-    if isinstance(alias, str):
-        links.imported.add(alias)
-    else:
-        links.imported.add(name)
+    prefix = alias if isinstance(alias, str) else name
+    links.prefixes.add(f"{prefix}__")
+    links.imported.add(prefix)
+    imports: dict[str, str] = {}
     for item in args.get("import") or ():
+        imported: object
+        local: object
         if isinstance(item, str):
-            links.imported.add(item.lstrip("@"))
+            imported, local = item, item
         elif isinstance(item, dict):
-            local = item.get("as") or item.get("name")
-            if isinstance(local, str):
-                links.imported.add(local.lstrip("@"))
+            imported, local = item.get("name"), item.get("as") or item.get("name")
+        else:
+            continue
+        if isinstance(local, str):
+            links.imported.add(local.lstrip("@"))
+        if isinstance(imported, str) and isinstance(local, str) and imported.startswith("@"):
+            imports[imported[1:]] = local.lstrip("@")
+    links.features.append(LinkedFeature(identity.rstrip("/"), version, prefix, imports))
 
 
 def _federation_link(
@@ -781,6 +827,7 @@ class _Builder:
         self.renames = renames
         self.links = links
         self.types: dict[str, SubgraphType] = {}
+        self.directive_arguments: dict[str, dict[str, InputValue]] = {}
         self.errors: list[CompositionError] = []
         self.known: dict[str, tuple[str, ...] | None] = dict(_BUILT_IN_DIRECTIVES)
         for local, spec_name in names.items():
@@ -866,9 +913,9 @@ class _Builder:
         """
         name = node.name.value
         self.check_name(name)
-        for argument in node.arguments or ():
-            self.check_name(argument.name.value)
-            self.check_applications(argument.directives)
+        self.directive_arguments[name] = {
+            argument.name.value: self.input_value(argument) for argument in node.arguments or ()
+        }
         spec_name = self.names.get(name)
         if (
             self.version[0] < 2
