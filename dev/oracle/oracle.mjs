@@ -3,6 +3,8 @@
 //   {"command": "compose", "subgraphs": [{"name", "url", "sdl"}]}
 //     -> {"supergraphSdl", "hints": [{"code", "message"}]} or {"errors": [{"code", "message"}]}
 //   {"command": "compose", "subgraphs": [...], "repeat": N}   (benchmark: -> {"medianMs"})
+//   {"command": "compose-each", "inputs": [[{"name", "url", "sdl"}], ...]}
+//     -> {"answers": [compose's answer, or {"crashed"}]}
 //   {"command": "run", "supergraphSdl", "urls": {name: url}, "cases": [{query, variables?, operationName?}]}
 //     -> {"results": [{"response", "plan", "fetches"}]}
 import { createHash } from 'node:crypto';
@@ -121,5 +123,18 @@ async function run({ supergraphSdl, urls, cases }) {
 let input = '';
 for await (const chunk of process.stdin) input += chunk;
 const request = JSON.parse(input);
-const answer = request.command === 'compose' ? compose(request) : await run(request);
+function composeEach({ inputs }) {
+  return {
+    answers: inputs.map((subgraphs) => {
+      try {
+        return compose({ subgraphs });
+      } catch (e) {
+        return { crashed: String(e) };
+      }
+    }),
+  };
+}
+
+const commands = { compose, 'compose-each': composeEach, run };
+const answer = await commands[request.command](request);
 process.stdout.write(JSON.stringify(answer));
