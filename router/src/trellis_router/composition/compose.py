@@ -1,7 +1,7 @@
 """``compose``: subgraph SDLs -> a Federation 2 supergraph SDL.
 
-Stages: parse each subgraph (:mod:`.subgraph`), validate it as a GraphQL schema
-(:mod:`.graphql_validation`), validate its federation directives
+Stages: parse each subgraph (:mod:`.subgraph`; also validated as a GraphQL schema by
+:mod:`.graphql_validation`), validate its federation directives
 (:mod:`.validate`), upgrade Federation 1 subgraphs (:mod:`.upgrade`), merge (:mod:`.merge`),
 print (:mod:`.print`), check satisfiability (:mod:`.satisfiability`). Bad input is reported as
 :class:`CompositionError` values, never raised.
@@ -12,11 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from graphql import parse
-
 from trellis_router.composition.definitions import CompositionResult, SubgraphDefinition
 from trellis_router.composition.errors import CompositionError, ErrorCode
-from trellis_router.composition.graphql_validation import graphql_schema_errors
 from trellis_router.composition.merge import merge_subgraphs
 from trellis_router.composition.print import print_supergraph
 from trellis_router.composition.satisfiability import check_satisfiability
@@ -68,10 +65,6 @@ def compose(subgraphs: Sequence[SubgraphDefinition]) -> CompositionResult:
         subgraph, parse_errors = parse_subgraph(definition)
         errors.extend(parse_errors)
         if subgraph is None:
-            continue
-        schema_errors = graphql_schema_errors(definition.name, parse(definition.sdl))
-        if schema_errors:
-            errors.extend(schema_errors)
             continue
         meta, validation_errors = validate_subgraph(subgraph)
         errors.extend(validation_errors)

@@ -13,12 +13,12 @@ from graphql import (
     GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
-    parse,
     print_ast,
 )
 from graphql.language import DirectiveNode, SelectionSetNode
 
 from trellis_router.composition.subgraph import Field, Subgraph
+from trellis_router.supergraph.field_set import parse_braced
 
 __all__ = ["FieldSetProblem", "SelectedField", "resolve_field_set"]
 
@@ -85,7 +85,7 @@ def resolve_field_set(
             "not_string", 'Invalid value for argument "fields": must be a string.'
         )
     try:
-        document = parse("{" + fields + "}", no_location=True)
+        document = parse_braced(fields)
     except GraphQLError as error:
         return [], FieldSetProblem("invalid", error.message)
     operation = document.definitions[0]

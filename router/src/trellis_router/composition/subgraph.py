@@ -50,6 +50,7 @@ from graphql.pyutils import suggestion_list
 
 from trellis_router.composition.definitions import SubgraphDefinition
 from trellis_router.composition.errors import CompositionError, ErrorCode
+from trellis_router.composition.graphql_validation import graphql_schema_errors
 
 __all__ = [
     "BUILT_IN_SCALARS",
@@ -465,7 +466,8 @@ def parse_subgraph(
         definition: The subgraph name, routing URL and SDL.
 
     Returns:
-        The subgraph model (``None`` when it cannot be built) and the errors found.
+        The subgraph model (``None`` when it cannot be built, or is not a valid GraphQL schema:
+        :func:`~.graphql_validation.graphql_schema_errors`) and the errors found.
 
     Spec: Federation subgraph spec, "Enabling Federation 2" (``@link`` of
     ``https://specs.apollo.dev/federation/v2.x``).
@@ -480,9 +482,13 @@ def parse_subgraph(
             CompositionError(ErrorCode.INVALID_GRAPHQL.value, message, definition.name, location)
         ]
     try:
-        return _build(definition, document.definitions), []
+        subgraph = _build(definition, document.definitions)
     except _SubgraphInvalid as invalid:
         return None, [replace(error, subgraph=definition.name) for error in invalid.errors]
+    schema_errors = graphql_schema_errors(definition.name, document)
+    if schema_errors:
+        return None, schema_errors
+    return subgraph, []
 
 
 def _build(definition: SubgraphDefinition, nodes: Sequence[Any]) -> Subgraph:

@@ -5,11 +5,31 @@ Spec: Apollo Federation, "FieldSet" scalar (a selection set without the outer br
 
 from __future__ import annotations
 
-from graphql import GraphQLError, OperationDefinitionNode, SelectionSetNode, parse, print_ast
+import functools
+
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    parse,
+    print_ast,
+)
 
 from .errors import SupergraphError
 
-__all__ = ["parse_field_set", "print_field_set"]
+__all__ = ["parse_braced", "parse_field_set", "print_field_set"]
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_braced(fields: str) -> DocumentNode:
+    """``parse("{" + fields + "}")``, memoised: the same few field sets (``"id"``…) recur
+    across a supergraph. The returned AST is shared: treat it as read-only.
+
+    Raises:
+        GraphQLError: the text does not parse.
+    """
+    return parse("{" + fields + "}", no_location=True)
 
 
 def parse_field_set(fields: str) -> SelectionSetNode:
@@ -27,7 +47,7 @@ def parse_field_set(fields: str) -> SelectionSetNode:
     Spec: Apollo Federation, "FieldSet".
     """
     try:
-        document = parse("{" + fields + "}", no_location=True)
+        document = parse_braced(fields)
     except GraphQLError as error:
         raise SupergraphError(f"invalid field set {fields!r}: {error.message}") from error
     operation = document.definitions[0]
