@@ -37,12 +37,16 @@ __all__ = ["graphql_schema_errors"]
 _NOT_SUBGRAPH_ERRORS = ("Query root type must be provided",)
 
 
-def graphql_schema_errors(subgraph: str, document: DocumentNode) -> list[CompositionError]:
+def graphql_schema_errors(
+    subgraph: str, document: DocumentNode, machinery: frozenset[str]
+) -> list[CompositionError]:
     """Validate a parsed subgraph as a GraphQL schema.
 
     Args:
         subgraph: The subgraph name, for messages (``[name] ...``).
         document: Its parsed SDL (with locations).
+        machinery: Directive names whose definitions are federation or ``@link`` machinery
+            (checked elsewhere; left out here), besides any ``prefix__name``.
 
     Returns:
         One ``INVALID_GRAPHQL`` error per problem (``subgraph`` and ``location`` set when
@@ -52,7 +56,10 @@ def graphql_schema_errors(subgraph: str, document: DocumentNode) -> list[Composi
         node
         for node in document.definitions
         if not isinstance(node, SchemaDefinitionNode | SchemaExtensionNode)
-        and not (isinstance(node, DirectiveDefinitionNode) and _is_machinery(node.name.value))
+        and not (
+            isinstance(node, DirectiveDefinitionNode)
+            and (node.name.value in machinery or "__" in node.name.value)
+        )
     )
     try:
         schema = build_ast_schema(DocumentNode(definitions=definitions), assume_valid_sdl=True)
@@ -72,34 +79,3 @@ def graphql_schema_errors(subgraph: str, document: DocumentNode) -> list[Composi
             )
         )
     return errors
-
-
-def _is_machinery(name: str) -> bool:
-    """Federation and link directive definitions a subgraph may carry (checked elsewhere)."""
-    return name in _FEDERATION_DIRECTIVE_NAMES or "__" in name
-
-
-_FEDERATION_DIRECTIVE_NAMES = frozenset(
-    {
-        "key",
-        "requires",
-        "provides",
-        "external",
-        "shareable",
-        "tag",
-        "inaccessible",
-        "override",
-        "extends",
-        "composeDirective",
-        "interfaceObject",
-        "authenticated",
-        "requiresScopes",
-        "policy",
-        "context",
-        "fromContext",
-        "cost",
-        "listSize",
-        "cacheTag",
-        "link",
-    }
-)

@@ -97,6 +97,8 @@ FEDERATION_DIRECTIVES: dict[str, tuple[int, int]] = {
     "listSize": (2, 9),
     "cacheTag": (2, 12),
 }
+#: Directive definitions a subgraph may carry that are federation or link machinery.
+_MACHINERY_DIRECTIVES = frozenset({*FEDERATION_DIRECTIVES, "link"})
 #: The highest federation version this composer knows.
 MAX_FEDERATION_VERSION = (2, 14)
 
@@ -485,7 +487,7 @@ def parse_subgraph(
         subgraph = _build(definition, document.definitions)
     except _SubgraphInvalid as invalid:
         return None, [replace(error, subgraph=definition.name) for error in invalid.errors]
-    schema_errors = graphql_schema_errors(definition.name, document)
+    schema_errors = graphql_schema_errors(definition.name, document, _MACHINERY_DIRECTIVES)
     if schema_errors:
         return None, schema_errors
     return subgraph, []
