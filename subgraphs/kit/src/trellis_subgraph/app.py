@@ -2,32 +2,46 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
+import httpx
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import GraphQLRouter
 from strawberry.federation import Schema
 
-from trellis_subgraph.context import context_getter
+from trellis_subgraph.context import SubgraphServices, context_getter
 from trellis_subgraph.database import Database
 from trellis_subgraph.demo_data import DemoCatalogue, demo_catalogue
 from trellis_subgraph.migrations import upgrade
+from trellis_subgraph.peers import (
+    PeerDirectory,
+    PeerPolicy,
+    Peers,
+    RegistryPeerDirectory,
+    StaticPeerDirectory,
+)
 from trellis_subgraph.registry import InstanceRegistration, RegistryAgent, RegistryClient
 from trellis_subgraph.sdl import subgraph_sdl
 from trellis_subgraph.settings import SubgraphSettings
 
-__all__ = ["Seeder", "SubgraphDefinition", "create_app"]
+__all__ = ["BackgroundTask", "Seeder", "SubgraphDefinition", "create_app", "create_peers"]
 
 logger = logging.getLogger(__name__)
 
 Seeder = Callable[[AsyncSession, DemoCatalogue], Awaitable[bool]]
 """``async seed(session, catalogue) -> inserted``: insert demo rows when the tables are empty."""
+
+BackgroundTask = Callable[[SubgraphServices], Coroutine[Any, Any, None]]
+"""``async run(services)``: a loop that runs while the subgraph serves; cancelled on shutdown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +55,7 @@ class SubgraphDefinition:
         seed: Inserts the demo rows into an empty database; returns whether it inserted.
         settings_type: The subgraph's settings class.
         distribution: Distribution name, reported to the registry as ``version`` metadata.
+        background: Loops to run while serving (e.g. delivering an outbox, saga recovery).
     """
 
     name: str
@@ -49,22 +64,56 @@ class SubgraphDefinition:
     seed: Seeder
     settings_type: type[SubgraphSettings]
     distribution: str
+    background: tuple[BackgroundTask, ...] = field(default=())
+
+
+def create_peers(settings: SubgraphSettings) -> Peers:
+    """Build the peer clients a subgraph's settings describe.
+
+    Peers are found through the registry (``registry_url``), with ``peer_urls`` taking
+    precedence; without a registry only ``peer_urls`` are known.
+
+    Args:
+        settings: The subgraph's settings.
+
+    Returns:
+        The :class:`Peers`; close it with ``aclose()``.
+    """
+    policy = PeerPolicy(
+        timeout_seconds=settings.peer_timeout_seconds,
+        attempts=settings.peer_attempts,
+        backoff_seconds=settings.peer_backoff_seconds,
+    )
+    http = httpx.AsyncClient()
+    directory: PeerDirectory
+    if settings.registry_url is None:
+        directory = StaticPeerDirectory(settings.peer_urls)
+    else:
+        directory = RegistryPeerDirectory(
+            settings.registry_url,
+            http,
+            cache_seconds=settings.peer_cache_seconds,
+            static=settings.peer_urls,
+        )
+    return Peers(directory, policy, http)
 
 
 def create_app(definition: SubgraphDefinition, settings: SubgraphSettings | None = None) -> FastAPI:
     """Build the subgraph's ASGI app.
 
     Routes: ``POST/GET /graphql`` (the federation schema) and ``GET /health``. The lifespan runs
-    the Alembic migrations, seeds demo data into empty tables, and starts registry
-    registration (in the background; serving never waits for the registry).
+    the Alembic migrations, seeds demo data into empty tables, starts the definition's
+    background loops and registry registration (in the background; serving never waits for
+    the registry).
 
     Args:
         definition: The subgraph.
         settings: Its settings; read from the environment when omitted.
 
     Returns:
-        The FastAPI app; ``app.state.database`` and ``app.state.registry_agent`` (None when
-        registration is disabled or before start) are available to tests and tools.
+        The FastAPI app; ``app.state.database``, ``app.state.services`` (once started) and
+        ``app.state.registry_agent`` (None when registration is disabled or before start) are
+        available to tests and tools.
     """
     settings = settings if settings is not None else definition.settings_type()
     database = Database.connect(settings.database_url)
@@ -76,6 +125,13 @@ def create_app(definition: SubgraphDefinition, settings: SubgraphSettings | None
             async with database.sessions.begin() as session:
                 if await definition.seed(session, demo_catalogue(settings.seed_scale)):
                     logger.info("seeded %s demo data", definition.name)
+        peers = create_peers(settings)
+        services = SubgraphServices(database=database, peers=peers, settings=settings)
+        app.state.services = services
+        tasks: list[asyncio.Task[None]] = [
+            asyncio.create_task(run(services), name=f"{definition.name}:{run.__name__}")
+            for run in definition.background
+        ]
         agent = _registry_agent(definition, settings)
         app.state.registry_agent = agent
         if agent is not None:
@@ -85,14 +141,28 @@ def create_app(definition: SubgraphDefinition, settings: SubgraphSettings | None
         finally:
             if agent is not None:
                 await agent.stop()
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await peers.aclose()
             await database.dispose()
 
     app = FastAPI(title=f"Trellis {definition.name} subgraph", lifespan=lifespan)
     app.state.database = database
     app.state.registry_agent = None
     app.state.settings = settings
+    app.state.services = None
+
+    def running_services() -> SubgraphServices:
+        services: SubgraphServices | None = app.state.services
+        if services is None:
+            raise RuntimeError(f"the {definition.name} subgraph has not started")
+        return services
+
     graphql = GraphQLRouter(
-        definition.schema, context_getter=context_getter(database), graphql_ide=None
+        definition.schema, context_getter=context_getter(running_services), graphql_ide=None
     )
     app.include_router(graphql, prefix="/graphql")
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Hashable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,26 +15,46 @@ from strawberry.types import Info
 
 from trellis_subgraph.database import Database
 from trellis_subgraph.loaders import BatchLoad
+from trellis_subgraph.peers import PeerClient, Peers
+from trellis_subgraph.settings import SubgraphSettings
 
-__all__ = ["SubgraphContext", "SubgraphInfo", "context_getter"]
+__all__ = ["SubgraphContext", "SubgraphInfo", "SubgraphServices", "context_getter"]
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 
 
+@dataclass(frozen=True, slots=True)
+class SubgraphServices:
+    """The process-wide parts of a running subgraph, shared by requests and background tasks.
+
+    Attributes:
+        database: The subgraph's database.
+        peers: Clients of the peer subgraphs.
+        settings: The subgraph's settings.
+    """
+
+    database: Database
+    peers: Peers
+    settings: SubgraphSettings
+
+
 class SubgraphContext(BaseContext):
     """What every resolver of a subgraph sees as ``info.context``.
 
-    The session is shared by the whole request; :meth:`use_session` serialises access to it,
-    because resolvers run concurrently and an ``AsyncSession`` allows one operation at a time.
+    The read session is shared by the whole request; :meth:`use_session` serialises access to
+    it, because resolvers run concurrently and an ``AsyncSession`` allows one operation at a
+    time. Mutations write through :meth:`write` (their own short transaction).
 
     Args:
-        session: The request's session.
+        session: The request's read session.
+        services: The process-wide parts (database, peers, settings).
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, services: SubgraphServices) -> None:
         super().__init__()
         self._session = session
+        self.services = services
         self._lock = asyncio.Lock()
         self._loaders: dict[object, DataLoader[Any, Any]] = {}
 
@@ -46,6 +67,25 @@ class SubgraphContext(BaseContext):
         """
         async with self._lock:
             yield self._session
+
+    def write(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """One write transaction (see :meth:`Database.write`); commits when the block ends.
+
+        Returns:
+            An async context manager yielding the transaction's session.
+        """
+        return self.services.database.write()
+
+    def peer(self, service: str) -> PeerClient:
+        """The client of a peer subgraph.
+
+        Args:
+            service: The peer's service name, e.g. ``inventory``.
+
+        Returns:
+            Its :class:`PeerClient`.
+        """
+        return self.services.peers.client(service)
 
     def loader(self, batch: BatchLoad[K, T]) -> DataLoader[K, T]:
         """The request's DataLoader for a batch function, created on first use.
@@ -77,11 +117,13 @@ SubgraphInfo: TypeAlias = Info[SubgraphContext, None]
 """The ``info`` type of subgraph resolvers."""
 
 
-def context_getter(database: Database) -> Callable[[], AsyncIterator[SubgraphContext]]:
+def context_getter(
+    services: Callable[[], SubgraphServices],
+) -> Callable[[], AsyncIterator[SubgraphContext]]:
     """Build the FastAPI dependency that opens one session per request.
 
     Args:
-        database: The subgraph's database.
+        services: Returns the running subgraph's services (they exist once the lifespan began).
 
     Returns:
         An async-generator dependency for ``GraphQLRouter(context_getter=...)``; it closes the
@@ -89,7 +131,8 @@ def context_getter(database: Database) -> Callable[[], AsyncIterator[SubgraphCon
     """
 
     async def get_context() -> AsyncIterator[SubgraphContext]:
-        async with database.sessions() as session:
-            yield SubgraphContext(session)
+        running = services()
+        async with running.database.sessions() as session:
+            yield SubgraphContext(session, running)
 
     return get_context

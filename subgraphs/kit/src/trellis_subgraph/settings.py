@@ -64,6 +64,29 @@ class SubgraphSettings(BaseSettings):
         gt=0,
         description="Seconds to wait before retrying registration while the registry is down.",
     )
+    peer_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "Routing URLs of peer subgraphs by service name, taking precedence over the "
+            'registry, e.g. `{"inventory": "http://10.0.0.5:4002/graphql"}`.'
+        ),
+    )
+    peer_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="Limit of one attempt of a peer call (seconds)."
+    )
+    peer_attempts: int = Field(
+        default=4, ge=1, description="Attempts of a peer call in total (so attempts - 1 retries)."
+    )
+    peer_backoff_seconds: float = Field(
+        default=0.2,
+        ge=0,
+        description="Wait before the first retry of a peer call; doubles for each further retry.",
+    )
+    peer_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a registry listing of a peer's instances is reused (seconds).",
+    )
     seed_demo_data: bool = Field(
         default=True, description="Seed the demo catalogue when the tables are empty."
     )

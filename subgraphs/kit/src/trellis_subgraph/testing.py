@@ -118,6 +118,9 @@ async def post_graphql(
     return body
 
 
+_TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
 @dataclass(slots=True)
 class StatementLog:
     """SQL statements executed while :func:`count_statements` was active."""
@@ -132,7 +135,10 @@ class StatementLog:
 
 @contextmanager
 def count_statements(engine: AsyncEngine) -> Iterator[StatementLog]:
-    """Record every SQL statement an engine executes (SQLAlchemy ``before_cursor_execute``).
+    """Record every SQL query an engine executes (SQLAlchemy ``before_cursor_execute``).
+
+    Transaction control (``BEGIN``, ``COMMIT``, ``ROLLBACK``, savepoints) is not a query and is
+    left out.
 
     Args:
         engine: The async engine to watch.
@@ -145,7 +151,8 @@ def count_statements(engine: AsyncEngine) -> Iterator[StatementLog]:
     def record(
         _conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
     ) -> None:
-        log.statements.append(statement)
+        if not statement.lstrip().upper().startswith(_TRANSACTION_CONTROL):
+            log.statements.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
