@@ -21,7 +21,7 @@ from trellis_subgraph.context import (
     SubgraphServices,
     context_getter,
 )
-from trellis_subgraph.database import Database, ModelBase
+from trellis_subgraph.database import Database, ModelBase, sync_id_sequences
 from trellis_subgraph.demo_data import (
     DemoCatalogue,
     DemoCustomer,
@@ -144,6 +144,7 @@ __all__ = [
     "run_env",
     "settings_from_args",
     "subgraph_sdl",
+    "sync_id_sequences",
     "upgrade",
     "validate_input",
 ]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
-__all__ = ["SQLITE_BUSY_TIMEOUT_SECONDS", "Database", "ModelBase"]
+__all__ = ["SQLITE_BUSY_TIMEOUT_SECONDS", "Database", "ModelBase", "sync_id_sequences"]
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 """How long a SQLite connection waits for another process's write lock (seconds)."""
@@ -139,3 +139,26 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 def _begin_sqlite_transaction(connection: Connection) -> None:
     write = connection.get_execution_options().get(_WRITE_OPTION, False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+async def sync_id_sequences(session: AsyncSession, *tables: str) -> None:
+    """Move PostgreSQL id sequences past rows inserted with explicit ids (seeding does that).
+
+    Without it the next ``INSERT`` without an id would collide with a seeded row. A no-op on
+    SQLite, whose ``INTEGER PRIMARY KEY`` takes ``max(id) + 1``.
+
+    Args:
+        session: A session inside a write transaction.
+        tables: Table names whose ``id`` column is an integer primary key with a sequence.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    for table in tables:
+        await session.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence(:table, 'id'), "
+                f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+            ),
+            {"table": table},
+        )

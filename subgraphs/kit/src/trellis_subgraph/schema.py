@@ -21,7 +21,9 @@ def _validation_cache() -> SchemaExtension:
     return ValidationCache(maxsize=DOCUMENT_CACHE_SIZE)
 
 
-def federation_schema(query: type, types: Iterable[type] = ()) -> Schema:
+def federation_schema(
+    query: type, types: Iterable[type] = (), mutation: type | None = None
+) -> Schema:
     """Build a Federation 2 schema with parse and validation caching enabled.
 
     Spec: Apollo Federation 2 subgraph specification (``@link`` to federation v2, ``_service``,
@@ -30,8 +32,14 @@ def federation_schema(query: type, types: Iterable[type] = ()) -> Schema:
     Args:
         query: The ``Query`` root type.
         types: Extra types to include (e.g. entities reachable only through ``_entities``).
+        mutation: The ``Mutation`` root type, if the subgraph has one.
 
     Returns:
         The schema, at Strawberry's default federation version.
     """
-    return Schema(query=query, types=list(types), extensions=[_parser_cache, _validation_cache])
+    return Schema(
+        query=query,
+        mutation=mutation,
+        types=list(types),
+        extensions=[_parser_cache, _validation_cache],
+    )

@@ -1,0 +1,1 @@
+"""Trellis orders subgraph: the ``Order`` entity, its lifecycle, and ``Customer.orders``."""
