@@ -6,6 +6,8 @@ empty databases as SQLAlchemy async URLs (``postgresql+asyncpg://``). When the e
 variable ``TRELLIS_TEST_POSTGRES_URL`` names an admin URL of an existing server, nothing is
 started and the databases are created on that server instead.
 
+The temporary directory goes to ``/dev/shm`` when that is a roomy tmpfs (creating a database
+costs ~20 ms there instead of ~200 ms on a slow disk), else to the temporary directory.
 PostgreSQL refuses to run as root: when the current user is root, the temporary directory is
 given to the ``postgres`` system user and the server binaries run as that user.
 
@@ -58,6 +60,8 @@ _SETTINGS = {
     "max_connections": "200",
 }
 _PORT_ATTEMPTS = 3
+_SHM = Path("/dev/shm")
+_SHM_MIN_FREE = 1 << 30
 _LOG_TAIL_LINES = 30
 _VALID_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
@@ -137,6 +141,10 @@ class ThrowawayPostgres:
         bin_dir: Directory of the server binaries; found with :func:`find_postgres_bin` when
             ``None``.
         startup_timeout: Seconds to wait for the server to accept connections.
+        base_dir: Where to create the temporary directory; by default ``/dev/shm`` when it is
+            a roomy tmpfs (creating a database there is ~10x faster than on disk), else the
+            system temporary directory (``/tmp`` when running as root and that directory is
+            not reachable by the ``postgres`` user).
     """
 
     def __init__(
@@ -146,6 +154,7 @@ class ThrowawayPostgres:
         use_env: bool = True,
         bin_dir: Path | None = None,
         startup_timeout: float = 60.0,
+        base_dir: Path | None = None,
     ) -> None:
         if existing_url is None and use_env:
             existing_url = os.environ.get(EXISTING_SERVER_ENV) or None
@@ -154,6 +163,7 @@ class ThrowawayPostgres:
         )
         self._bin_dir = bin_dir
         self._startup_timeout = startup_timeout
+        self._base_dir = base_dir
         self._root: Path | None = None
         self._port: int | None = None
 
@@ -389,7 +399,7 @@ class ThrowawayPostgres:
     def _make_root(self) -> Path:
         """Create the temporary directory, owned by the user the server will run as."""
         user = self._system_user()
-        base = None if user is None or _traversable(Path(tempfile.gettempdir())) else "/tmp"
+        base = self._base_dir or _default_base_dir(others_must_enter=user is not None)
         root = Path(tempfile.mkdtemp(prefix="trellis-pg-", dir=base))
         if user is not None:
             os.chown(root, user.pw_uid, user.pw_gid)
@@ -485,6 +495,29 @@ class ThrowawayPostgres:
 def _check_name(name: str) -> None:
     if not _VALID_NAME.fullmatch(name):
         raise ValueError(f"not a plain database name: {name!r}")
+
+
+def _default_base_dir(*, others_must_enter: bool) -> Path:
+    """A roomy writable tmpfs (``/dev/shm``) if there is one, else the temporary directory.
+
+    Args:
+        others_must_enter: Whether the directory must be reachable by other users (the
+            ``postgres`` user, when running as root).
+    """
+    candidates = [_SHM, Path(tempfile.gettempdir()), Path("/tmp")]
+    for candidate in candidates:
+        try:
+            stat = os.statvfs(candidate)
+        except OSError:
+            continue
+        if candidate == _SHM and stat.f_bavail * stat.f_frsize < _SHM_MIN_FREE:
+            continue
+        if not os.access(candidate, os.W_OK | os.X_OK):
+            continue
+        if others_must_enter and not _traversable(candidate):
+            continue
+        return candidate
+    return Path(tempfile.gettempdir())
 
 
 def _traversable(path: Path) -> bool:
