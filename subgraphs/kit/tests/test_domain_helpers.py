@@ -87,3 +87,31 @@ def test_connection_pages_and_flags() -> None:
     )
     assert last.page_info.has_next_page is False
     assert last.page_info.start_cursor == encode_cursor(1)
+
+
+def test_domain_errors_are_answers_not_logged_faults(caplog: pytest.LogCaptureFixture) -> None:
+    import strawberry
+    from trellis_subgraph import federation_schema
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def missing(self) -> str:
+            raise NotFound("Customer", 1)
+
+        @strawberry.field
+        def broken(self) -> str:
+            raise RuntimeError("bug")
+
+    schema = federation_schema(Query)
+    with caplog.at_level("ERROR", logger="strawberry.execution"):
+        result = schema.execute_sync("{ missing }")
+    assert result.errors and result.errors[0].extensions == {
+        "code": "NOT_FOUND",
+        "typename": "Customer",
+        "id": "1",
+    }
+    assert caplog.records == []
+    with caplog.at_level("ERROR", logger="strawberry.execution"):
+        schema.execute_sync("{ broken }")
+    assert [r.levelname for r in caplog.records] == ["ERROR"]

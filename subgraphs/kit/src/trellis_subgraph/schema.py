@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from graphql import GraphQLError
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.federation import Schema
+from strawberry.types import ExecutionContext
 
-__all__ = ["DOCUMENT_CACHE_SIZE", "federation_schema"]
+from trellis_subgraph.errors import SubgraphError
+
+__all__ = ["DOCUMENT_CACHE_SIZE", "SubgraphSchema", "federation_schema"]
 
 DOCUMENT_CACHE_SIZE = 512
 """Entries in the parse and validation LRU caches (shared per process)."""
@@ -19,6 +23,27 @@ def _parser_cache() -> SchemaExtension:
 
 def _validation_cache() -> SchemaExtension:
     return ValidationCache(maxsize=DOCUMENT_CACHE_SIZE)
+
+
+class SubgraphSchema(Schema):
+    """A Strawberry federation schema that logs unexpected errors only.
+
+    Domain errors (:class:`~trellis_subgraph.errors.SubgraphError`: NOT_FOUND, CONFLICT,
+    OUT_OF_STOCK, ...) are answers, not faults: they reach the client and are not logged with
+    a traceback; every other error is logged as Strawberry does.
+    """
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log the errors that are not domain errors.
+
+        Args:
+            errors: The operation's errors.
+            execution_context: Strawberry's execution context.
+        """
+        unexpected = [e for e in errors if not isinstance(e.original_error, SubgraphError)]
+        super().process_errors(unexpected, execution_context)
 
 
 def federation_schema(
@@ -37,7 +62,7 @@ def federation_schema(
     Returns:
         The schema, at Strawberry's default federation version.
     """
-    return Schema(
+    return SubgraphSchema(
         query=query,
         mutation=mutation,
         types=list(types),
