@@ -1,1 +1,1 @@
-"""Trellis inventory subgraph: the ``Product`` entity and its stock."""
+"""Trellis inventory subgraph: the ``Product`` entity, its stock and stock reservations."""
