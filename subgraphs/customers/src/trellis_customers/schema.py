@@ -1,39 +1,267 @@
-"""The customers subgraph schema."""
+"""The customers subgraph schema: the ``customers`` connection, ``customer`` and mutations."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Annotated
+
 import strawberry
-from trellis_subgraph import SubgraphInfo, federation_schema
+from sqlalchemy.exc import IntegrityError
+from trellis_subgraph import (
+    BadUserInput,
+    Conflict,
+    Connection,
+    NotFound,
+    SubgraphInfo,
+    federation_schema,
+    format_id,
+    page_request,
+    parse_id,
+    validate_input,
+)
 
-from trellis_customers import repository
-from trellis_customers.types import Customer, load_customer
+from trellis_customers import dependents, repository
+from trellis_customers.inputs import CustomerChanges, NewCustomer
+from trellis_customers.models import CustomerRecord
+from trellis_customers.types import (
+    CreateCustomerInput,
+    Customer,
+    UpdateCustomerInput,
+    load_customer,
+)
 
-__all__ = ["Query", "schema"]
+__all__ = ["Mutation", "Query", "schema"]
 
 
-async def resolve_customers(info: SubgraphInfo) -> list[Customer]:
-    """Every customer, by id."""
+def _customer_key(id: strawberry.ID, argument: str = "id") -> int:
+    key = parse_id(id)
+    if key is None:
+        raise BadUserInput.field(argument, "is not a customer id")
+    return key
+
+
+def _email_taken(email: str) -> Conflict:
+    return Conflict(f"A customer with email {email} already exists", {"email": email})
+
+
+def _count(amount: int, noun: str) -> str:
+    return f"{amount} {noun}" if amount == 1 else f"{amount} {noun}s"
+
+
+async def resolve_customers(
+    info: SubgraphInfo,
+    first: Annotated[int | None, strawberry.argument(description="Page size, 1 to 100.")] = 20,
+    after: Annotated[
+        str | None, strawberry.argument(description="Cursor of the last customer already seen.")
+    ] = strawberry.UNSET,
+    search: Annotated[
+        str | None,
+        strawberry.argument(
+            description="Only customers whose name or email contains this (case-insensitive)."
+        ),
+    ] = strawberry.UNSET,
+) -> Connection[Customer]:
+    """A page of customers, by id, optionally filtered by a case-insensitive search.
+
+    Spec: GraphQL Cursor Connections Specification (``first`` / ``after``).
+
+    Args:
+        info: Resolver info.
+        first: Page size (1 to 100; null means 20).
+        after: Cursor of the last customer already seen; omitted for the first page.
+        search: Text the name or email must contain (case-insensitive); blank matches all.
+
+    Returns:
+        The page, with ``totalCount`` of the customers matching ``search``.
+
+    Raises:
+        BadUserInput: If ``first`` is outside 1..100 or ``after`` is not a cursor.
+    """
+    request = page_request(first, after if isinstance(after, str) else None)
+    term = search if isinstance(search, str) else None
     async with info.context.use_session() as session:
-        records = await repository.all_customers(session)
-    return [Customer.from_record(record) for record in records]
+        total = await repository.count_customers(session, term)
+        records = await repository.customers_page(session, request, term)
+    return Connection[Customer].build(
+        request,
+        records,
+        row_id=lambda record: record.id,
+        node=Customer.from_record,
+        total_count=total,
+    )
 
 
 async def resolve_customer(info: SubgraphInfo, id: strawberry.ID) -> Customer | None:
-    """One customer by id, or None."""
-    return await load_customer(info, id)
+    """One customer by id, batched with the request's other customer loads.
+
+    Args:
+        info: Resolver info.
+        id: The customer's id.
+
+    Returns:
+        The customer, or None when unknown.
+
+    Raises:
+        BadUserInput: If ``id`` is not a customer id.
+    """
+    return await load_customer(info, _customer_key(id))
 
 
 @strawberry.type
 class Query:
     """Root fields of the customers subgraph."""
 
-    customers: list[Customer] = strawberry.field(
-        resolver=resolve_customers, description="Every customer, by id."
+    customers: Connection[Customer] = strawberry.field(
+        resolver=resolve_customers,
+        description="Customers by id, a page at a time; search matches name or email.",
     )
     customer: Customer | None = strawberry.field(
         resolver=resolve_customer, description="One customer, or null when unknown."
     )
 
 
-schema = federation_schema(Query)
+async def create_customer(info: SubgraphInfo, input: CreateCustomerInput) -> Customer:
+    """Create a customer.
+
+    Args:
+        info: Resolver info.
+        input: The new customer.
+
+    Returns:
+        The created customer.
+
+    Raises:
+        BadUserInput: If a field is invalid (``extensions.fields``, e.g. ``input.email``).
+        Conflict: If another customer has the email (compared lower-cased), including one
+            created concurrently (the unique constraint catches that race).
+    """
+    new = validate_input(NewCustomer, input.to_data())
+    now = datetime.now(UTC)
+    try:
+        async with info.context.write() as session:
+            if await repository.customer_id_by_email(session, new.email) is not None:
+                raise _email_taken(new.email)
+            record = await repository.insert_customer(
+                session, {**new.columns(), "created_at": now, "updated_at": now}
+            )
+    except IntegrityError as error:
+        if repository.is_email_conflict(error):
+            raise _email_taken(new.email) from error
+        raise
+    return Customer.from_record(record)
+
+
+def _apply(record: CustomerRecord, values: dict[str, object]) -> bool:
+    changed = False
+    for column, value in values.items():
+        if getattr(record, column) != value:
+            setattr(record, column, value)
+            changed = True
+    return changed
+
+
+async def update_customer(
+    info: SubgraphInfo, id: strawberry.ID, input: UpdateCustomerInput
+) -> Customer:
+    """Change a customer's fields; omitted fields stay unchanged.
+
+    ``updatedAt`` moves only when a value actually changes.
+
+    Args:
+        info: Resolver info.
+        id: The customer's id.
+        input: The changes.
+
+    Returns:
+        The customer after the change.
+
+    Raises:
+        BadUserInput: If ``id`` does not parse or a field is invalid (a null name or email
+            included).
+        NotFound: If no customer has the id.
+        Conflict: If another customer has the new email.
+    """
+    key = _customer_key(id)
+    changes = validate_input(CustomerChanges, input.to_data())
+    values = changes.columns()
+    email = changes.email if "email" in changes.model_fields_set else None
+    try:
+        async with info.context.write() as session:
+            record = await repository.customer_for_update(session, key)
+            if record is None:
+                raise NotFound("Customer", id)
+            if email is not None and email != record.email:
+                owner = await repository.customer_id_by_email(session, email)
+                if owner is not None and owner != key:
+                    raise _email_taken(email)
+            if _apply(record, values):
+                record.updated_at = datetime.now(UTC)
+                await session.flush()
+    except IntegrityError as error:
+        if email is not None and repository.is_email_conflict(error):
+            raise _email_taken(email) from error
+        raise
+    return Customer.from_record(record)
+
+
+async def delete_customer(info: SubgraphInfo, id: strawberry.ID) -> strawberry.ID:
+    """Delete a customer who has no invoices and no orders.
+
+    Billing and orders are asked first (outside any transaction); if either cannot be asked the
+    customer is kept.
+
+    Args:
+        info: Resolver info.
+        id: The customer's id.
+
+    Returns:
+        The deleted customer's id.
+
+    Raises:
+        BadUserInput: If ``id`` does not parse.
+        NotFound: If no customer has the id.
+        Conflict: If billing or orders hold anything for the customer (``extensions.invoices``
+            and ``extensions.orders`` are the counts).
+        UpstreamUnavailable: If billing or orders cannot be asked (names the peer).
+        PeerError: If a peer answered with an error (its code is kept).
+    """
+    key = _customer_key(id)
+    if await info.context.loader(repository.customers_by_id).load(key) is None:
+        raise NotFound("Customer", id)
+    held = await dependents.count(info.context, format_id(key))
+    if held.any:
+        raise Conflict(
+            f"Customer {key} has {_count(held.invoices, 'invoice')} and "
+            f"{_count(held.orders, 'order')}; a customer with invoices or orders cannot be "
+            "deleted",
+            {"id": format_id(key), "invoices": held.invoices, "orders": held.orders},
+        )
+    async with info.context.write() as session:
+        deleted = await repository.delete_customer(session, key)
+    if not deleted:
+        raise NotFound("Customer", id)
+    return format_id(key)
+
+
+@strawberry.type
+class Mutation:
+    """Mutations of the customers subgraph."""
+
+    create_customer: Customer = strawberry.field(
+        resolver=create_customer,
+        description="Create a customer; CONFLICT when the email is taken (regardless of case).",
+    )
+    update_customer: Customer = strawberry.field(
+        resolver=update_customer,
+        description="Change a customer; omitted fields stay unchanged, a null phone or "
+        "address clears it.",
+    )
+    delete_customer: strawberry.ID = strawberry.field(
+        resolver=delete_customer,
+        description="Delete a customer and return its id; CONFLICT while billing or orders "
+        "hold invoices or orders for the customer.",
+    )
+
+
+schema = federation_schema(Query, mutation=Mutation)
 """The Strawberry federation schema of the customers subgraph."""
