@@ -1,22 +1,64 @@
 """GraphQL types of the billing subgraph.
 
-Billing owns ``Invoice``; it contributes ``Customer.invoices`` to the customers subgraph's
-entity and refers to ``Product`` by key only (``resolvable: false``).
+Billing owns ``Invoice`` (with its items and payments); it contributes ``Customer.invoices`` to
+the customers subgraph's entity and refers to ``Product`` by key only (``resolvable: false``).
+Every nested list is loaded through the request's DataLoaders: one SQL query per batch.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
-from trellis_subgraph import Money, SubgraphInfo, format_id, parse_id
+from trellis_subgraph import Money, SubgraphInfo, format_id
 
 from trellis_billing import repository
-from trellis_billing.models import InvoiceItemRecord, InvoiceRecord
+from trellis_billing.models import (
+    InvoiceItemRecord,
+    InvoiceRecord,
+    InvoiceStatus,
+    PaymentMethod,
+    PaymentRecord,
+    row_id,
+)
 
-__all__ = ["Customer", "Invoice", "InvoiceItem", "Product", "load_invoice"]
+__all__ = [
+    "Customer",
+    "Invoice",
+    "InvoiceItem",
+    "InvoiceStatus",
+    "Payment",
+    "PaymentMethod",
+    "Product",
+    "load_invoice",
+    "utc",
+]
+
+strawberry.enum(
+    InvoiceStatus,
+    description="Lifecycle of an invoice: OPEN until paid in full (PAID) or cancelled (VOID).",
+)
+strawberry.enum(PaymentMethod, description="How a payment was received.")
+
+
+def utc(value: datetime) -> datetime:
+    """A database time as timezone-aware UTC (SQLite returns naive times; they are UTC).
+
+    Args:
+        value: The column value.
+
+    Returns:
+        The same instant with ``tzinfo=UTC``.
+    """
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else utc(value)
 
 
 @strawberry.federation.type(keys=[Key(fields=FieldSet("id"), resolvable=False)])
@@ -51,6 +93,36 @@ class InvoiceItem:
         )
 
 
+@strawberry.type(description="Money received against an invoice.")
+class Payment:
+    """A payment; ``amount`` is in the invoice's currency."""
+
+    id: strawberry.ID
+    amount: Money = strawberry.field(description="Amount received, in minor units.")
+    method: PaymentMethod
+    received_at: datetime = strawberry.field(description="When the payment was received.")
+
+    @classmethod
+    def from_record(cls, record: PaymentRecord, currency: str) -> Payment:
+        """Build the GraphQL value from a row (amount in minor units of ``currency``)."""
+        return cls(
+            id=format_id(record.id),
+            amount=Money(amount=record.amount, currency=currency),
+            method=PaymentMethod(record.method),
+            received_at=utc(record.received_at),
+        )
+
+
+async def _total(root: Invoice, info: SubgraphInfo) -> int:
+    records = await info.context.loader(repository.items_by_invoice_id).load(root.key)
+    return sum(record.unit_price * record.quantity for record in records)
+
+
+async def _paid(root: Invoice, info: SubgraphInfo) -> int:
+    records = await info.context.loader(repository.payments_by_invoice_id).load(root.key)
+    return sum(record.amount for record in records)
+
+
 async def resolve_invoice_customer(root: Invoice) -> Customer:
     """The invoice's customer, as a reference the router completes from customers."""
     return Customer(id=format_id(root.customer_id))
@@ -64,9 +136,26 @@ async def resolve_invoice_items(root: Invoice, info: SubgraphInfo) -> list[Invoi
 
 async def resolve_invoice_total(root: Invoice, info: SubgraphInfo) -> Money:
     """The sum of the line totals, in minor units."""
-    records = await info.context.loader(repository.items_by_invoice_id).load(root.key)
-    amount = sum(record.unit_price * record.quantity for record in records)
-    return Money(amount=amount, currency=root.currency)
+    return Money(amount=await _total(root, info), currency=root.currency)
+
+
+async def resolve_invoice_payments(root: Invoice, info: SubgraphInfo) -> list[Payment]:
+    """The invoice's payments, oldest first, batched across every invoice of the request."""
+    records = await info.context.loader(repository.payments_by_invoice_id).load(root.key)
+    return [Payment.from_record(record, root.currency) for record in records]
+
+
+async def resolve_invoice_amount_paid(root: Invoice, info: SubgraphInfo) -> Money:
+    """The sum of the payments, in minor units."""
+    return Money(amount=await _paid(root, info), currency=root.currency)
+
+
+async def resolve_invoice_balance_due(root: Invoice, info: SubgraphInfo) -> Money:
+    """Total minus payments (0 once paid; a void invoice owes nothing)."""
+    if root.status is InvoiceStatus.VOID:
+        return Money(amount=0, currency=root.currency)
+    total, paid = await asyncio.gather(_total(root, info), _paid(root, info))
+    return Money(amount=max(total - paid, 0), currency=root.currency)
 
 
 @strawberry.federation.type(keys=["id"], description="An invoice issued to a customer.")
@@ -87,20 +176,37 @@ class Invoice:
     total: Money = strawberry.field(
         resolver=resolve_invoice_total, description="Sum of the line totals."
     )
+    status: InvoiceStatus
+    payments: list[Payment] = strawberry.field(
+        resolver=resolve_invoice_payments, description="Payments received, oldest first."
+    )
+    amount_paid: Money = strawberry.field(
+        resolver=resolve_invoice_amount_paid, description="Sum of the payments."
+    )
+    balance_due: Money = strawberry.field(
+        resolver=resolve_invoice_balance_due,
+        description="What is still owed: total minus payments; zero when PAID or VOID.",
+    )
+    paid_at: datetime | None = strawberry.field(
+        description="When the last payment settled the invoice; null unless PAID."
+    )
+    voided_at: datetime | None = strawberry.field(
+        description="When the invoice was voided; null unless VOID."
+    )
 
     @classmethod
     def from_record(cls, record: InvoiceRecord) -> Invoice:
-        """Build the GraphQL value from a row (SQLite returns naive times; they are UTC)."""
-        issued_at = record.issued_at
-        if issued_at.tzinfo is None:
-            issued_at = issued_at.replace(tzinfo=UTC)
+        """Build the GraphQL value from a row (times as timezone-aware UTC)."""
         return cls(
             id=format_id(record.id),
             number=record.number,
-            issued_at=issued_at,
+            issued_at=utc(record.issued_at),
             key=record.id,
             customer_id=record.customer_id,
             currency=record.currency,
+            status=InvoiceStatus(record.status),
+            paid_at=_utc_or_none(record.paid_at),
+            voided_at=_utc_or_none(record.voided_at),
         )
 
     @classmethod
@@ -117,12 +223,19 @@ class Invoice:
         return await load_invoice(info, id)
 
 
-async def resolve_customer_invoices(root: Customer, info: SubgraphInfo) -> list[Invoice]:
-    """The customer's invoices, batched across every customer of the request."""
-    key = parse_id(root.id)
-    if key is None:
+async def resolve_customer_invoices(
+    root: Customer,
+    info: SubgraphInfo,
+    status: Annotated[
+        InvoiceStatus | None, strawberry.argument(description="Only invoices in this status.")
+    ] = strawberry.UNSET,
+) -> list[Invoice]:
+    """The customer's invoices (of one status if asked), batched across the request's customers."""
+    customer_id = row_id(root.id)
+    if customer_id is None:
         return []
-    records = await info.context.loader(repository.invoices_by_customer_id).load(key)
+    wanted = status if isinstance(status, InvoiceStatus) else None
+    records = await info.context.loader(repository.invoices_by_customer).load((customer_id, wanted))
     return [Invoice.from_record(record) for record in records]
 
 
@@ -130,14 +243,16 @@ async def resolve_customer_invoices(root: Customer, info: SubgraphInfo) -> list[
 class Customer:
     """The ``Customer`` entity; billing contributes its ``invoices``.
 
-    No GraphQL description: the owning subgraph's description is the one that composes.
+    No GraphQL description on the type: the owning subgraph's description is the one that
+    composes.
 
     Spec: Apollo Federation 2, entities contributed to by several subgraphs.
     """
 
     id: strawberry.ID
     invoices: list[Invoice] = strawberry.field(
-        resolver=resolve_customer_invoices, description="The customer's invoices, by id."
+        resolver=resolve_customer_invoices,
+        description="The customer's invoices, by id.",
     )
 
     @classmethod
@@ -163,7 +278,7 @@ async def load_invoice(info: SubgraphInfo, id: object) -> Invoice | None:
     Returns:
         The invoice, or None.
     """
-    key = parse_id(id)
+    key = row_id(id)
     if key is None:
         return None
     record = await info.context.loader(repository.invoices_by_id).load(key)
