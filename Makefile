@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SRC := router/src registry/src subgraphs/kit/src subgraphs/customers/src subgraphs/inventory/src subgraphs/billing/src subgraphs/orders/src
 
-.PHONY: setup up test lint typecheck pytest schema schema-check clean
+.PHONY: setup up test lint typecheck pytest schema schema-check seed migrate clean
 
 ## setup: install uv if absent, then the locked environment
 setup: $(VENV)/.synced
@@ -43,6 +43,14 @@ schema: setup
 ## schema-check: schema/ matches the code, and no unaccepted breaking change since HEAD~1
 schema-check: setup
 	$(BIN)/python dev/check_schema_changes.py
+
+## migrate: run every subgraph's Alembic migrations on its database (also done on start)
+migrate: setup
+	@for name in customers inventory billing orders; do $(BIN)/python -m trellis_$$name migrate || exit 1; done
+
+## seed: load benchmark-size demo data into var/bench (SEED_ARGS="--customers 10000 ...")
+seed: setup
+	$(BIN)/python dev/seed.py $(SEED_ARGS)
 
 clean:
 	rm -rf var

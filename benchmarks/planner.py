@@ -16,8 +16,9 @@ from trellis_router.supergraph import load_supergraph
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT.parent / "shared" / "bench"
 INVOICES = (
-    "{ invoices { number total { amount currency } customer { name email invoices { number } } "
-    "items { quantity product { name sku price { amount } } } } }"
+    "{ invoices(first: 100) { nodes { number total { amount currency } "
+    "customer { name email invoices { number } orders { status } } "
+    "items { quantity product { name sku price { amount } } } } } }"
 )
 
 

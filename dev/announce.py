@@ -12,8 +12,9 @@ import urllib.error
 import urllib.request
 
 FIRST_QUERY = (
-    "{ invoices { number total { amount currency } customer { name email invoices { number } } "
-    "items { quantity product { name sku price { amount } } } } }"
+    "{ invoices(first: 5) { nodes { number status total { amount currency } balanceDue { amount } "
+    "customer { name email orders { number status } } "
+    "items { quantity product { name sku stock } } } } }"
 )
 
 
@@ -36,7 +37,8 @@ def main(router: str) -> int:
 Trellis is up.
   GraphQL (router):  {router}/graphql
   Registry:          http://127.0.0.1:8761/v1/services
-  Subgraphs:         http://127.0.0.1:4001/graphql (customers), :4002 (inventory), :4003 (billing)
+  Subgraphs:         http://127.0.0.1:4001/graphql (customers), :4002 (inventory),
+                     :4003 (billing), :4004 (orders)
 First query:
   curl -s {router}/graphql -H 'content-type: application/json' \\
     -d '{{"query": "{FIRST_QUERY}"}}'

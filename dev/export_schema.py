@@ -17,7 +17,7 @@ from trellis_subgraph.sdl import subgraph_sdl
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "schema"
-SUBGRAPHS = ("customers", "inventory", "billing")
+SUBGRAPHS = ("customers", "inventory", "billing", "orders")
 
 
 def main() -> int:

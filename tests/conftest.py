@@ -1,12 +1,16 @@
 """The whole-system test kit: free ports, real processes, health waits, request recording,
 clean teardown (TERM, then KILL after a timeout).
 
-The ``system`` fixture starts the registry, the three subgraphs (each behind a recording proxy
-whose URL it advertises as its routing URL) and the router following the registry.
+The ``system`` fixture starts the registry, the four subgraphs (each behind a recording proxy
+whose URL it advertises as its routing URL) and the router following the registry, every
+subgraph on its default SQLite database; ``system_postgres`` starts the same on PostgreSQL (one
+database per subgraph on a throwaway cluster).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -24,7 +28,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-SUBGRAPHS = ("customers", "inventory", "billing")
+SUBGRAPHS = ("customers", "inventory", "billing", "orders")
+READY_QUERY = "{ invoices(first: 1) { nodes { customer { name } items { product { name } } } } }"
+SUBGRAPH_ENV = {
+    "TRELLIS_HEARTBEAT_INTERVAL_SECONDS": "1",
+    "TRELLIS_PEER_CACHE_SECONDS": "1",
+    "TRELLIS_SAGA_RECOVERY_INTERVAL_SECONDS": "0.5",
+    "TRELLIS_OUTBOX_INTERVAL_SECONDS": "0.5",
+}
 
 
 def free_port() -> int:
@@ -136,7 +147,9 @@ class Subgraph:
 
     def query(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """Ask the subgraph directly (not through the proxy); returns ``data``."""
-        response = httpx.post(self.url, json={"query": query, "variables": variables or {}})
+        response = httpx.post(
+            self.url, json={"query": query, "variables": variables or {}}, timeout=30
+        )
         body = response.json()
         assert not body.get("errors"), body
         return body["data"]  # type: ignore[no-any-return]
@@ -163,17 +176,27 @@ class System:
         )
         return response.json()  # type: ignore[no-any-return]
 
+    def process(self, name: str) -> Process:
+        """The running process called ``name`` (``inventory``, ``inventory-proxy``, ...)."""
+        return next(p for p in self.processes.started if p.name == name)
+
     def restart(self, process: Process) -> None:
         """Restart a stopped process and wait until the router answers again."""
         self.processes.restart(process)
         wait_until(
-            lambda: "errors" not in self.graphql("{ invoices { items { product { name } } } }"),
+            lambda: "errors" not in self.graphql(READY_QUERY),
             f"{process.name} back",
             self.processes,
         )
 
 
-def start_subgraph(processes: Processes, name: str, registry_url: str, workdir: Path) -> Subgraph:
+def start_subgraph(
+    processes: Processes,
+    name: str,
+    registry_url: str,
+    workdir: Path,
+    database_url: str | None = None,
+) -> Subgraph:
     """Start one subgraph behind a recording proxy; the proxy URL is its routing URL."""
     port, proxy_port = free_port(), free_port()
     recording = workdir / f"{name}.requests.jsonl"
@@ -203,8 +226,9 @@ def start_subgraph(processes: Processes, name: str, registry_url: str, workdir: 
             proxy_url,
             "--data-dir",
             str(workdir / "data"),
+            *(["--database-url", database_url] if database_url else []),
         ],
-        env={"TRELLIS_HEARTBEAT_INTERVAL_SECONDS": "1"},
+        env=SUBGRAPH_ENV,
     )
     return Subgraph(name, url, proxy_url, recording)
 
@@ -215,10 +239,14 @@ def new_port() -> Any:
     return free_port
 
 
-@pytest.fixture(scope="session")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    """Start the whole system on free ports; stop it at the end of the session."""
-    workdir = tmp_path_factory.mktemp("system")
+@contextlib.contextmanager
+def start_system(workdir: Path, database_urls: dict[str, str] | None = None) -> Iterator[System]:
+    """Start registry, subgraphs and router on free ports; stop them all on exit.
+
+    Args:
+        workdir: Directory for logs, recordings and SQLite files.
+        database_urls: Subgraph name to database URL; SQLite files in ``workdir`` when omitted.
+    """
     processes = Processes(workdir)
     try:
         registry_port = free_port()
@@ -238,11 +266,16 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
             lambda: httpx.get(f"{registry_url}/health").status_code == 200, "registry", processes
         )
         subgraphs = {
-            name: start_subgraph(processes, name, registry_url, workdir) for name in SUBGRAPHS
+            name: start_subgraph(
+                processes, name, registry_url, workdir, (database_urls or {}).get(name)
+            )
+            for name in SUBGRAPHS
         }
         wait_until(
-            lambda: len(httpx.get(f"{registry_url}/v1/subgraphs").json()["subgraphs"]) == 3,
-            "three published subgraphs",
+            lambda: (
+                len(httpx.get(f"{registry_url}/v1/subgraphs").json()["subgraphs"]) == len(SUBGRAPHS)
+            ),
+            "every subgraph published",
             processes,
         )
         router_port = free_port()
@@ -261,10 +294,48 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
         )
         system = System(registry_url, router_url, subgraphs, processes)
         wait_until(
-            lambda: "errors" not in system.graphql("{ invoices { customer { name } } }"),
+            lambda: "errors" not in system.graphql(READY_QUERY),
             "the router serving the composed supergraph",
             processes,
         )
         yield system
     finally:
         processes.stop_all()
+
+
+@pytest.fixture(scope="session")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    """The whole system on SQLite, for the session."""
+    with start_system(tmp_path_factory.mktemp("system")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def system_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    """The whole system with every subgraph on its own PostgreSQL database, for the session.
+
+    Skipped without PostgreSQL binaries unless ``TRELLIS_REQUIRE_POSTGRES=1`` (CI).
+    """
+    from trellis_subgraph.throwaway_postgres import (
+        EXISTING_SERVER_ENV,
+        ThrowawayPostgres,
+        find_postgres_bin,
+    )
+
+    if not os.environ.get(EXISTING_SERVER_ENV) and find_postgres_bin() is None:
+        reason = "PostgreSQL server binaries not found"
+        if os.environ.get("TRELLIS_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{reason}, but TRELLIS_REQUIRE_POSTGRES=1 requires PostgreSQL tests")
+        pytest.skip(reason)
+    with ThrowawayPostgres() as server:
+        urls = {name: asyncio.run(server.create_database(f"system_{name}")) for name in SUBGRAPHS}
+        with start_system(tmp_path_factory.mktemp("system_postgres"), urls) as running:
+            yield running
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_system(request: pytest.FixtureRequest) -> System:
+    """The whole system on SQLite, then on PostgreSQL."""
+    name = "system" if request.param == "sqlite" else "system_postgres"
+    running: System = request.getfixturevalue(name)
+    return running

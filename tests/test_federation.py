@@ -13,11 +13,13 @@ import pytest
 
 INVOICES_QUERY = """
 {
-  invoices {
-    number
-    total { amount currency }
-    customer { name email invoices { number } }
-    items { quantity product { name sku price { amount } } }
+  invoices(first: 100) {
+    nodes {
+      number
+      total { amount currency }
+      customer { name email invoices { number } }
+      items { quantity product { name sku price { amount } } }
+    }
   }
 }
 """
@@ -27,18 +29,20 @@ def expected_invoices(system: Any) -> list[dict[str, Any]]:
     """Build the expected answer from the subgraphs' own answers (no router involved)."""
     billing = system.subgraphs["billing"]
     invoices = billing.query(
-        "{ invoices { number total { amount currency } customer { id }"
-        " items { quantity product { id } } } }"
-    )["invoices"]
+        "{ invoices(first: 100) { nodes { number total { amount currency } customer { id }"
+        " items { quantity product { id } } } } }"
+    )["invoices"]["nodes"]
     customers = {
         c["id"]: c
-        for c in system.subgraphs["customers"].query("{ customers { id name email } }")["customers"]
+        for c in system.subgraphs["customers"].query(
+            "{ customers(first: 100) { nodes { id name email } } }"
+        )["customers"]["nodes"]
     }
     products = {
         p["id"]: p
         for p in system.subgraphs["inventory"].query(
-            "{ products { id name sku price { amount } } }"
-        )["products"]
+            "{ products(first: 100) { nodes { id name sku price { amount } } } }"
+        )["products"]["nodes"]
     }
     customer_ids = sorted({i["customer"]["id"] for i in invoices})
     entities = billing.query(
@@ -73,7 +77,7 @@ def expected_invoices(system: Any) -> list[dict[str, Any]]:
 def test_invoices_query_matches_the_subgraphs_own_answers(system):
     response = system.graphql(INVOICES_QUERY)
     assert "errors" not in response, response
-    invoices = response["data"]["invoices"]
+    invoices = response["data"]["invoices"]["nodes"]
     assert len(invoices) >= 30
     assert invoices == expected_invoices(system)
 
@@ -94,7 +98,7 @@ def test_each_subgraph_sees_one_entities_request_for_all_invoices(system):
     for subgraph in system.subgraphs.values():
         subgraph.clear()
     response = system.graphql(INVOICES_QUERY)
-    invoices = response["data"]["invoices"]
+    invoices = response["data"]["invoices"]["nodes"]
     customers = system.subgraphs["customers"].recorded()
     inventory = system.subgraphs["inventory"].recorded()
     assert len(customers) == 1 and len(inventory) == 1
@@ -112,7 +116,7 @@ def test_each_subgraph_sees_one_entities_request_for_all_invoices(system):
     [
         (b"{not json", 400, "BAD_REQUEST"),
         (b'{"query": "{ invoices { "}', 400, "GRAPHQL_PARSE_FAILED"),
-        (b'{"query": "{ invoices { nope } }"}', 400, "GRAPHQL_VALIDATION_FAILED"),
+        (b'{"query": "{ invoices { nodes { nope } } }"}', 400, "GRAPHQL_VALIDATION_FAILED"),
         (
             b'{"query": "query($id: ID!) { invoice(id: $id) { number } }",'
             b' "variables": {"id": {"x": 1}}}',
@@ -138,7 +142,7 @@ def test_bad_input_gets_a_clear_error_never_a_500(system, body, status, code):
 def test_same_query_through_the_committed_supergraph_file(system, tmp_path, new_port):
     supergraph = (Path(__file__).parent.parent / "schema" / "supergraph.graphql").read_text()
     for name, subgraph in system.subgraphs.items():
-        port = {"customers": 4001, "inventory": 4002, "billing": 4003}[name]
+        port = {"customers": 4001, "inventory": 4002, "billing": 4003, "orders": 4004}[name]
         supergraph = supergraph.replace(f"http://127.0.0.1:{port}/graphql", subgraph.proxy_url)
     path = tmp_path / "supergraph.graphql"
     path.write_text(supergraph)
@@ -185,10 +189,10 @@ def test_a_subgraph_down_gives_partial_data_and_subrequest_http_error(system):
     try:
         # product and name are non-null: the null bubbles up to the nullable `invoice`.
         response = system.graphql(
-            '{ invoices { number } invoice(id: "1") { number items { product { name } } } }'
+            '{ invoices { nodes { number } } invoice(id: "1") { number items { product { name } } } }'
         )
         assert response["data"]["invoice"] is None
-        assert all(i["number"] for i in response["data"]["invoices"])
+        assert all(i["number"] for i in response["data"]["invoices"]["nodes"])
         codes = {e["extensions"]["code"] for e in response["errors"]}
         assert "SUBREQUEST_HTTP_ERROR" in codes
         assert {e["extensions"].get("serviceName") for e in response["errors"]} >= {"inventory"}

@@ -38,7 +38,7 @@ def registry_and_router(tmp_path: Path) -> Iterator[tuple[str, str, Processes]]:
         wait_until(
             lambda: httpx.get(f"{registry_url}/health").status_code == 200, "registry", processes
         )
-        for name in ("billing", "customers", "inventory"):
+        for name in ("billing", "customers", "inventory", "orders"):
             response = httpx.post(
                 f"{registry_url}/v1/subgraphs/{name}",
                 json={
@@ -73,7 +73,7 @@ def test_a_publish_breaking_a_recorded_operation_is_refused(
     registry_and_router: tuple[str, str, Processes], tmp_path: Path
 ) -> None:
     registry_url, router_url, processes = registry_and_router
-    query = "query CustomerEmails { customers { email } }"
+    query = "query CustomerEmails { customers { nodes { email } } }"
     httpx.post(f"{router_url}/graphql", json={"query": query}, timeout=30)
 
     def recorded() -> bool:
@@ -83,7 +83,9 @@ def test_a_publish_breaking_a_recorded_operation_is_refused(
     wait_until(recorded, "the router reporting CustomerEmails", processes)
 
     customers = (SCHEMA / "customers.graphql").read_text()
-    without_email = customers.replace("  email: String!\n", "", 1)
+    without_email = customers.replace(
+        '  """Email address, lower-cased; unique."""\n  email: String!\n', "", 1
+    )
     assert without_email != customers
     before = httpx.get(f"{registry_url}/v1/subgraphs/customers").json()
     refused = httpx.post(

@@ -14,7 +14,7 @@ from trellis_subgraph.sdl import subgraph_sdl
 SCHEMA = Path(__file__).resolve().parent.parent / "schema"
 
 
-@pytest.mark.parametrize("name", ["customers", "inventory", "billing"])
+@pytest.mark.parametrize("name", ["customers", "inventory", "billing", "orders"])
 def test_committed_subgraph_sdl_matches_the_code(name):
     module = importlib.import_module(f"trellis_{name}.schema")
     committed = (SCHEMA / "subgraphs" / f"{name}.graphql").read_text()
@@ -30,7 +30,7 @@ def test_committed_supergraph_matches_composition():
 
 def test_committed_supergraph_loads_in_the_router():
     supergraph = load_supergraph((SCHEMA / "supergraph.graphql").read_text())
-    assert set(supergraph.subgraphs) == {"customers", "inventory", "billing"}
+    assert set(supergraph.subgraphs) == {"customers", "inventory", "billing", "orders"}
 
 
 def test_committed_api_schema_matches_the_supergraph():

@@ -42,7 +42,9 @@ def candidate(schema_dir: Path, name: str, *replacements: tuple[str, str]) -> Pa
     return path
 
 
-WITHOUT_EMAIL = ("  email: String!\n", "")
+# Customer.email with its description, as schema/subgraphs/customers.graphql prints it.
+CUSTOMER_EMAIL = '  """Email address, lower-cased; unique."""\n  email: String!\n'
+WITHOUT_EMAIL = (CUSTOMER_EMAIL, "")
 
 
 def run(*args: str | Path) -> Result:
@@ -78,7 +80,7 @@ def test_additions_and_descriptions_are_safe(schema_dir: Path) -> None:
     path = candidate(
         schema_dir,
         "customers",
-        ("  email: String!\n", '  email: String!\n  "Phone number."\n  phone: String\n'),
+        (CUSTOMER_EMAIL, CUSTOMER_EMAIL + '  "Nickname."\n  nickname: String\n'),
         ('"""A customer of the shop."""', '"""A customer."""'),
     )
     result = run("customers", path, "--against", schema_dir, "--format", "json")
@@ -86,7 +88,7 @@ def test_additions_and_descriptions_are_safe(schema_dir: Path) -> None:
     report = as_json(result)
     assert [(c["severity"], c["kind"], c["coordinate"]) for c in report["changes"]] == [
         ("safe", "DESCRIPTION_CHANGED", "Customer"),
-        ("safe", "FIELD_ADDED", "Customer.phone"),
+        ("safe", "FIELD_ADDED", "Customer.nickname"),
     ]
     assert (report["passed"], report["breaking"], report["safe"]) == (True, 0, 2)
 
@@ -97,11 +99,11 @@ def test_operations_decide_whether_a_breaking_change_counts(
     ops = tmp_path / "ops"
     (ops / "nested").mkdir(parents=True)
     (ops / "customers.graphql").write_text(
-        "query CustomerNames { customers { id name } }\n"
+        "query CustomerNames { customers { nodes { id name } } }\n"
         "query OneCustomer($id: ID!) { customer(id: $id) { ...Contact } }\n"
     )
     (ops / "nested" / "contact.graphql").write_text("fragment Contact on Customer { email }\n")
-    (tmp_path / "names.graphql").write_text("{ customers { name } }\n")
+    (tmp_path / "names.graphql").write_text("{ customers { nodes { name } } }\n")
     path = candidate(schema_dir, "customers", WITHOUT_EMAIL)
 
     used = run("customers", path, "--against", schema_dir, "--operations", ops, "--format", "json")
@@ -240,7 +242,7 @@ async def test_against_a_registry_with_recorded_operations(
 
         recorded = await client.post(
             "/v1/operations",
-            json=[{"name": "Names", "document": "query Names { customers { name } }"}],
+            json=[{"name": "Names", "document": "query Names { customers { nodes { name } } }"}],
         )
         assert recorded.status_code == 200
         unused = await asyncio.to_thread(
@@ -251,7 +253,9 @@ async def test_against_a_registry_with_recorded_operations(
         assert (report["against"], report["operations_checked"]) == (url, 1)
         assert report["changes"][0]["usage"] == "unused"
 
-        await client.post("/v1/operations", json=[{"document": "{ customers { email } }"}])
+        await client.post(
+            "/v1/operations", json=[{"document": "{ customers { nodes { email } } }"}]
+        )
         used = await asyncio.to_thread(
             run, "customers", path, "--registry", url, "--format", "json"
         )

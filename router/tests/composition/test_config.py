@@ -115,7 +115,7 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
         load_supergraph_config(tmp_path / "nope.yaml")
 
 
-def test_project_supergraph_yaml_names_three_subgraphs() -> None:
+def test_project_supergraph_yaml_names_the_four_subgraphs() -> None:
     path = Path(__file__).resolve().parents[3] / "schema" / "supergraph.yaml"
     import yaml
 
@@ -124,4 +124,5 @@ def test_project_supergraph_yaml_names_three_subgraphs() -> None:
         "customers": "http://127.0.0.1:4001/graphql",
         "inventory": "http://127.0.0.1:4002/graphql",
         "billing": "http://127.0.0.1:4003/graphql",
+        "orders": "http://127.0.0.1:4004/graphql",
     }
