@@ -8,7 +8,8 @@ Usage::
 Each subgraph runs its own ``python -m trellis_<name> seed`` (migrate, then bulk-load into
 empty tables) with the same sizes, so ids line up across the four databases. With
 ``--postgres-url`` (a server URL without a database) each subgraph seeds the database
-``trellis_<name>`` on that server, which must exist. Prints one line per subgraph and the total.
+``trellis_<name>`` on that server, which must exist. The four run at the same time; prints
+one line per subgraph and the total (wall clock).
 Exits 1 if any subgraph fails (for example because its tables already hold data).
 """
 
@@ -38,24 +39,27 @@ def main() -> int:
         f"--invoices={args.invoices}",
     ]
     started = time.perf_counter()
-    failed = False
+    running = {}
     for name in SUBGRAPHS:
         target = (
             [f"--database-url={args.postgres_url.rstrip('/')}/trellis_{name}"]
             if args.postgres_url
             else [f"--data-dir={Path(args.data_dir)}"]
         )
-        begin = time.perf_counter()
-        result = subprocess.run(
+        running[name] = subprocess.Popen(
             [sys.executable, "-m", f"trellis_{name}", "seed", *target, *sizes],
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            check=False,
         )
-        elapsed = time.perf_counter() - begin
-        status = "ok" if result.returncode == 0 else f"FAILED: {result.stderr.strip()[-400:]}"
-        print(f"{name:<10} {elapsed:6.1f} s  {status}", flush=True)
-        failed = failed or result.returncode != 0
+    failed = False
+    for name, process in running.items():
+        out, err = process.communicate()
+        elapsed = time.perf_counter() - started
+        ok = process.returncode == 0
+        status = out.strip().splitlines()[-1] if ok and out.strip() else f"FAILED: {err[-400:]}"
+        print(f"{name:<10} done after {elapsed:6.1f} s  {status}", flush=True)
+        failed = failed or not ok
     print(f"{'total':<10} {time.perf_counter() - started:6.1f} s", flush=True)
     return 1 if failed else 0
 
