@@ -1,11 +1,14 @@
-"""Wait until the router is ready, then print where everything is (a `make up` process).
+"""Wait until the router serves the whole supergraph, then print where everything is.
 
-Usage: ``python dev/announce.py ROUTER_URL``. Stays alive afterwards so that honcho keeps the
-other processes running; exits with 1 if the router is not ready within 120 seconds.
+A `make up` process. Usage: ``python dev/announce.py ROUTER_URL``. The router is ready as soon
+as it has a supergraph, which may lack a subgraph that has not published yet; this waits until
+the first query (which touches all four subgraphs) answers without errors. Stays alive
+afterwards so that honcho keeps the other processes running; exits with 1 after 120 seconds.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 import urllib.error
@@ -18,19 +21,29 @@ FIRST_QUERY = (
 )
 
 
+def _answers_first_query(router: str) -> bool:
+    request = urllib.request.Request(
+        f"{router}/graphql",
+        data=json.dumps({"query": FIRST_QUERY}).encode(),
+        headers={"content-type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            body = json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+    return not body.get("errors") and bool(body.get("data"))
+
+
 def main(router: str) -> int:
-    """Poll ``ROUTER/ready`` every 0.5 s; print the URLs once it answers 200."""
+    """Send the first query every 0.5 s; print the URLs once it answers without errors."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{router}/ready", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except (urllib.error.URLError, OSError):
-            pass
+        if _answers_first_query(router):
+            break
         time.sleep(0.5)
     else:
-        print("the router did not become ready within 120 s", flush=True)
+        print("the router did not answer the first query within 120 s", flush=True)
         return 1
     print(
         f"""
