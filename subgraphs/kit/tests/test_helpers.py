@@ -38,3 +38,12 @@ def test_public_api_is_curated() -> None:
         if not name.startswith("_") and not inspect.ismodule(value)
     }
     assert set(trellis_subgraph.__all__) == public - {"annotations"}
+
+
+def test_parse_id_refuses_ids_no_row_can_have() -> None:
+    from trellis_subgraph import MAX_ID
+
+    assert parse_id(str(MAX_ID)) == MAX_ID
+    assert parse_id(str(MAX_ID + 1)) is None
+    assert parse_id(0) is None
+    assert parse_id("0") is None

@@ -22,11 +22,12 @@ from trellis_subgraph import (
     SubgraphServices,
     UpstreamUnavailable,
     format_id,
+    parse_id,
     validate_input,
 )
 
 from trellis_billing import outbox, repository
-from trellis_billing.models import InvoiceRecord, InvoiceStatus, PaymentMethod, row_id
+from trellis_billing.models import InvoiceRecord, InvoiceStatus, PaymentMethod
 
 __all__ = [
     "CUSTOMER_QUERY",
@@ -67,7 +68,7 @@ def format_number(value: int) -> str:
 
 
 def _database_id(value: object) -> int:
-    parsed = row_id(value)
+    parsed = parse_id(value)
     if parsed is None:
         raise ValueError("is not a valid id")
     return parsed

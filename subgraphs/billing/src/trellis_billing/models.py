@@ -19,11 +19,10 @@ from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
-from trellis_subgraph import ModelBase, parse_id
+from trellis_subgraph import ModelBase
 
 __all__ = [
     "COUNTER_ROW_ID",
-    "MAX_ID",
     "Base",
     "InvoiceItemRecord",
     "InvoiceNumberCounterRecord",
@@ -32,27 +31,10 @@ __all__ = [
     "OrderNotificationRecord",
     "PaymentMethod",
     "PaymentRecord",
-    "row_id",
 ]
 
 COUNTER_ROW_ID = 1
 """Id of the one row of ``invoice_number_counter``."""
-
-MAX_ID = 2**31 - 1
-"""Largest id an ``Integer`` column holds (PostgreSQL refuses a larger query argument)."""
-
-
-def row_id(value: object) -> int | None:
-    """Read a GraphQL ID as the id of a row (ours or a peer's): a positive 32-bit integer.
-
-    Args:
-        value: The id from an argument or a representation.
-
-    Returns:
-        The integer, or None when no row can have that id.
-    """
-    parsed = parse_id(value)
-    return parsed if parsed is not None and 0 < parsed <= MAX_ID else None
 
 
 class InvoiceStatus(enum.Enum):

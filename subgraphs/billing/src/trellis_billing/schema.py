@@ -12,10 +12,11 @@ from trellis_subgraph import (
     SubgraphInfo,
     federation_schema,
     page_request,
+    parse_id,
 )
 
 from trellis_billing import invoicing, repository
-from trellis_billing.models import InvoiceRecord, InvoiceStatus, PaymentMethod, row_id
+from trellis_billing.models import InvoiceRecord, InvoiceStatus, PaymentMethod
 from trellis_billing.types import Customer, Invoice, Product, load_invoice
 
 __all__ = ["InvoiceItemInput", "Mutation", "Query", "schema"]
@@ -52,7 +53,7 @@ async def resolve_invoices(
     request = page_request(first, after if isinstance(after, str) else None)
     customer = None
     if isinstance(customer_id, str):
-        customer = row_id(customer_id)
+        customer = parse_id(customer_id)
         if customer is None:
             raise BadUserInput.field("customerId", "is not a valid id")
     filters = repository.InvoiceFilter(
@@ -72,7 +73,7 @@ async def resolve_invoice(info: SubgraphInfo, id: strawberry.ID) -> Invoice | No
     Raises:
         BadUserInput: If ``id`` is not an invoice id.
     """
-    if row_id(id) is None:
+    if parse_id(id) is None:
         raise BadUserInput.field("id", "is not a valid id")
     return await load_invoice(info, id)
 

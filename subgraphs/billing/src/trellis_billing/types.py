@@ -8,13 +8,13 @@ Every nested list is loaded through the request's DataLoaders: one SQL query per
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
-from trellis_subgraph import Money, SubgraphInfo, format_id
+from trellis_subgraph import Money, SubgraphInfo, as_utc, as_utc_or_none, format_id, parse_id
 
 from trellis_billing import repository
 from trellis_billing.models import (
@@ -23,7 +23,6 @@ from trellis_billing.models import (
     InvoiceStatus,
     PaymentMethod,
     PaymentRecord,
-    row_id,
 )
 
 __all__ = [
@@ -35,7 +34,6 @@ __all__ = [
     "PaymentMethod",
     "Product",
     "load_invoice",
-    "utc",
 ]
 
 strawberry.enum(
@@ -43,22 +41,6 @@ strawberry.enum(
     description="Lifecycle of an invoice: OPEN until paid in full (PAID) or cancelled (VOID).",
 )
 strawberry.enum(PaymentMethod, description="How a payment was received.")
-
-
-def utc(value: datetime) -> datetime:
-    """A database time as timezone-aware UTC (SQLite returns naive times; they are UTC).
-
-    Args:
-        value: The column value.
-
-    Returns:
-        The same instant with ``tzinfo=UTC``.
-    """
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _utc_or_none(value: datetime | None) -> datetime | None:
-    return None if value is None else utc(value)
 
 
 @strawberry.federation.type(keys=[Key(fields=FieldSet("id"), resolvable=False)])
@@ -109,7 +91,7 @@ class Payment:
             id=format_id(record.id),
             amount=Money(amount=record.amount, currency=currency),
             method=PaymentMethod(record.method),
-            received_at=utc(record.received_at),
+            received_at=as_utc(record.received_at),
         )
 
 
@@ -200,13 +182,13 @@ class Invoice:
         return cls(
             id=format_id(record.id),
             number=record.number,
-            issued_at=utc(record.issued_at),
+            issued_at=as_utc(record.issued_at),
             key=record.id,
             customer_id=record.customer_id,
             currency=record.currency,
             status=InvoiceStatus(record.status),
-            paid_at=_utc_or_none(record.paid_at),
-            voided_at=_utc_or_none(record.voided_at),
+            paid_at=as_utc_or_none(record.paid_at),
+            voided_at=as_utc_or_none(record.voided_at),
         )
 
     @classmethod
@@ -231,7 +213,7 @@ async def resolve_customer_invoices(
     ] = strawberry.UNSET,
 ) -> list[Invoice]:
     """The customer's invoices (of one status if asked), batched across the request's customers."""
-    customer_id = row_id(root.id)
+    customer_id = parse_id(root.id)
     if customer_id is None:
         return []
     wanted = status if isinstance(status, InvoiceStatus) else None
@@ -278,7 +260,7 @@ async def load_invoice(info: SubgraphInfo, id: object) -> Invoice | None:
     Returns:
         The invoice, or None.
     """
-    key = row_id(id)
+    key = parse_id(id)
     if key is None:
         return None
     record = await info.context.loader(repository.invoices_by_id).load(key)

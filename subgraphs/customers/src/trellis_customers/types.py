@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import strawberry
-from trellis_subgraph import SubgraphInfo, format_id, parse_id
+from trellis_subgraph import SubgraphInfo, as_utc, format_id, parse_id
 
 from trellis_customers import repository
 from trellis_customers.models import CustomerRecord
@@ -17,24 +17,7 @@ __all__ = [
     "Customer",
     "UpdateCustomerInput",
     "load_customer",
-    "utc",
 ]
-
-
-def utc(value: datetime) -> datetime:
-    """The same instant as a timezone-aware UTC datetime.
-
-    SQLite returns naive datetimes; the database stores UTC, so UTC is attached.
-
-    Args:
-        value: A time read from the database.
-
-    Returns:
-        The aware UTC time.
-    """
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
 
 
 @strawberry.type(description="A postal address.")
@@ -90,8 +73,8 @@ class Customer:
             email=record.email,
             phone=record.phone,
             address=Address.from_record(record),
-            created_at=utc(record.created_at),
-            updated_at=utc(record.updated_at),
+            created_at=as_utc(record.created_at),
+            updated_at=as_utc(record.updated_at),
         )
 
     @classmethod

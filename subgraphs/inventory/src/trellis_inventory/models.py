@@ -12,7 +12,7 @@ Invariants the schema keeps (CHECK constraints, so no code path can break them):
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
@@ -26,7 +26,7 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
-from trellis_subgraph import ModelBase
+from trellis_subgraph import ModelBase, utc_now
 
 __all__ = [
     "Base",
@@ -37,11 +37,6 @@ __all__ = [
     "StockReservationRecord",
     "utc_now",
 ]
-
-
-def utc_now() -> datetime:
-    """The current time, timezone-aware UTC (what every timestamp column stores)."""
-    return datetime.now(UTC)
 
 
 class ReservationState(StrEnum):

@@ -7,12 +7,20 @@ of N products or reservations costs one SQL query per nested field, not N.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
 from typing import Annotated
 
 import strawberry
-from trellis_subgraph import BadUserInput, Money, NotFound, SubgraphInfo, format_id, parse_id
+from trellis_subgraph import (
+    BadUserInput,
+    Money,
+    NotFound,
+    SubgraphInfo,
+    as_utc,
+    format_id,
+    parse_id,
+)
 
 from trellis_inventory import repository
 from trellis_inventory.models import (
@@ -30,23 +38,10 @@ __all__ = [
     "StockMovement",
     "StockReservation",
     "load_product",
-    "utc",
 ]
 
 MAX_MOVEMENTS = 100
 """Largest ``first`` of ``Product.stockMovements``."""
-
-
-def utc(value: datetime) -> datetime:
-    """A stored time as timezone-aware UTC (SQLite returns naive datetimes; they are UTC).
-
-    Args:
-        value: A time read from the database.
-
-    Returns:
-        The same instant with ``tzinfo=UTC``.
-    """
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @strawberry.type(description="One change of a product's stock: the audit trail.")
@@ -71,7 +66,7 @@ class StockMovement:
             reason=record.reason,
             stock_after=record.stock_after,
             reference=record.reference,
-            created_at=utc(record.created_at),
+            created_at=as_utc(record.created_at),
         )
 
 
@@ -130,8 +125,8 @@ class Product:
             stock=record.stock,
             reserved=record.reserved,
             available=record.stock - record.reserved,
-            created_at=utc(record.created_at),
-            updated_at=utc(record.updated_at),
+            created_at=as_utc(record.created_at),
+            updated_at=as_utc(record.updated_at),
             key=record.id,
         )
 
@@ -254,8 +249,8 @@ class StockReservation:
             id=format_id(record.id),
             reference=record.reference,
             status=ReservationStatus(record.status),
-            created_at=utc(record.created_at),
-            updated_at=utc(record.updated_at),
+            created_at=as_utc(record.created_at),
+            updated_at=as_utc(record.updated_at),
             key=record.id,
             loaded_items=(
                 None

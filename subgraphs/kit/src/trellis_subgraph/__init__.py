@@ -44,7 +44,7 @@ from trellis_subgraph.errors import (
     SubgraphError,
     UpstreamUnavailable,
 )
-from trellis_subgraph.ids import format_id, parse_id
+from trellis_subgraph.ids import MAX_ID, format_id, parse_id
 from trellis_subgraph.loaders import BatchLoad, group_by_keys, order_by_keys
 from trellis_subgraph.migrations import run_env, upgrade
 from trellis_subgraph.money import DEFAULT_CURRENCY, Money
@@ -78,10 +78,12 @@ from trellis_subgraph.registry import (
 from trellis_subgraph.schema import federation_schema
 from trellis_subgraph.sdl import subgraph_sdl
 from trellis_subgraph.settings import SubgraphSettings
+from trellis_subgraph.times import as_utc, as_utc_or_none, utc_now
 from trellis_subgraph.validation import validate_input
 
 __all__ = [
     "DEFAULT_CURRENCY",
+    "MAX_ID",
     "BackgroundTask",
     "BadUserInput",
     "BatchLoad",
@@ -128,6 +130,8 @@ __all__ = [
     "SubgraphSettings",
     "UnknownInstance",
     "UpstreamUnavailable",
+    "as_utc",
+    "as_utc_or_none",
     "context_getter",
     "create_app",
     "create_peers",
@@ -146,5 +150,6 @@ __all__ = [
     "subgraph_sdl",
     "sync_id_sequences",
     "upgrade",
+    "utc_now",
     "validate_input",
 ]

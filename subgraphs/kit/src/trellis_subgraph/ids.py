@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-__all__ = ["format_id", "parse_id"]
+__all__ = ["MAX_ID", "format_id", "parse_id"]
+
+MAX_ID = 2**31 - 1
+"""Largest row id: ids are 32-bit ``INTEGER`` columns on SQLite and PostgreSQL alike."""
 
 
 def format_id(value: int) -> strawberry.ID:
@@ -26,13 +29,14 @@ def parse_id(value: object) -> int | None:
         value: The id from a query argument or a representation.
 
     Returns:
-        The integer id, or None when the value cannot name a row (so the entity resolves to
-        null instead of raising).
+        The integer id (1 to :data:`MAX_ID`), or None when the value cannot name a row (so the
+        entity resolves to null instead of raising, and PostgreSQL never sees an out-of-range
+        integer).
     """
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
     if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
+        value = int(value)
+    if isinstance(value, int) and 0 < value <= MAX_ID:
+        return value
     return None

@@ -39,6 +39,7 @@ from trellis_subgraph import (
     SubgraphError,
     SubgraphServices,
     UpstreamUnavailable,
+    as_utc,
     parse_id,
     validate_input,
 )
@@ -47,7 +48,6 @@ from trellis_orders import peers, repository
 from trellis_orders.models import PENDING, OrderItemRecord, OrderRecord
 from trellis_orders.repository import NewItem
 from trellis_orders.settings import OrdersSettings
-from trellis_orders.types import utc
 
 __all__ = [
     "MAX_ITEMS",
@@ -236,7 +236,7 @@ async def _claim(
             return _Finished(existing)
         if existing is not None:
             lease = existing.lease_until
-            if lease is not None and utc(lease) > now:
+            if lease is not None and as_utc(lease) > now:
                 raise _still_placing(existing)
             if not await repository.claim_expired(session, existing.id, now, lease_until):
                 raise _still_placing(existing)

@@ -6,13 +6,13 @@ refers to ``Product`` and ``Invoice`` by key only (``resolvable: false``).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
 
 import strawberry
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
-from trellis_subgraph import SubgraphInfo, format_id, parse_id
+from trellis_subgraph import SubgraphInfo, as_utc, as_utc_or_none, format_id, parse_id
 
 from trellis_orders import repository
 from trellis_orders.models import OrderItemRecord, OrderRecord
@@ -26,24 +26,7 @@ __all__ = [
     "OrderStatus",
     "Product",
     "load_order",
-    "utc",
 ]
-
-
-def utc(value: datetime) -> datetime:
-    """The same instant as a timezone-aware UTC datetime (SQLite returns naive UTC values).
-
-    Args:
-        value: A datetime read from the database.
-
-    Returns:
-        The aware datetime.
-    """
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _utc_or_none(value: datetime | None) -> datetime | None:
-    return None if value is None else utc(value)
 
 
 @strawberry.enum(description="Where an order is in its lifecycle.")
@@ -165,13 +148,13 @@ class Order:
             id=format_id(record.id),
             number=record.number,
             status=OrderStatus[record.status],
-            placed_at=utc(record.placed_at),
-            updated_at=utc(record.updated_at),
-            confirmed_at=_utc_or_none(record.confirmed_at),
-            paid_at=_utc_or_none(record.paid_at),
-            shipped_at=_utc_or_none(record.shipped_at),
-            delivered_at=_utc_or_none(record.delivered_at),
-            cancelled_at=_utc_or_none(record.cancelled_at),
+            placed_at=as_utc(record.placed_at),
+            updated_at=as_utc(record.updated_at),
+            confirmed_at=as_utc_or_none(record.confirmed_at),
+            paid_at=as_utc_or_none(record.paid_at),
+            shipped_at=as_utc_or_none(record.shipped_at),
+            delivered_at=as_utc_or_none(record.delivered_at),
+            cancelled_at=as_utc_or_none(record.cancelled_at),
             key=record.id,
             customer_id=record.customer_id,
             invoice_key=record.invoice_id,
