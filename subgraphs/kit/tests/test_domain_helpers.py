@@ -115,3 +115,12 @@ def test_domain_errors_are_answers_not_logged_faults(caplog: pytest.LogCaptureFi
     with caplog.at_level("ERROR", logger="strawberry.execution"):
         schema.execute_sync("{ broken }")
     assert [r.levelname for r in caplog.records] == ["ERROR"]
+
+
+def test_merge_line_items_sums_repeated_products_in_first_listed_order() -> None:
+    from trellis_subgraph import merge_line_items
+
+    assert merge_line_items([(3, 2), (1, 1), (3, 5)], max_quantity=10) == [(3, 7), (1, 1)]
+    with pytest.raises(BadUserInput) as raised:
+        merge_line_items([(1, 1), (2, 600), (2, 500)], max_quantity=1000)
+    assert raised.value.extensions["fields"][0]["field"] == "items.1.quantity"

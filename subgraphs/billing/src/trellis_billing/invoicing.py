@@ -22,6 +22,7 @@ from trellis_subgraph import (
     SubgraphServices,
     UpstreamUnavailable,
     format_id,
+    merge_line_items,
     parse_id,
     validate_input,
 )
@@ -131,23 +132,6 @@ class _ProductPrices(BaseModel):
     products_by_ids: list[_ProductPrice | None] = Field(alias="productsByIds")
 
 
-def _merge(items: list[_Item]) -> list[tuple[int, int]]:
-    """Sum the quantities of repeated products, in first-seen order; check the sums."""
-    merged: dict[int, int] = {}
-    first_index: dict[int, int] = {}
-    for index, item in enumerate(items):
-        first_index.setdefault(item.product_id, index)
-        merged[item.product_id] = merged.get(item.product_id, 0) + item.quantity
-    for product_id, quantity in merged.items():
-        if quantity > MAX_QUANTITY:
-            raise BadUserInput.field(
-                f"items.{first_index[product_id]}.quantity",
-                f"product {product_id} is asked for {quantity} times in total; "
-                f"at most {MAX_QUANTITY}",
-            )
-    return list(merged.items())
-
-
 async def _check_customer(services: SubgraphServices, customer_id: int) -> None:
     answer = await services.peers.client("customers").execute(
         CUSTOMER_QUERY, {"id": format_id(customer_id)}, result=_CustomerLookup, idempotent=True
@@ -236,7 +220,7 @@ async def create_invoice(
     key = args.idempotency_key
     if key is not None and (found := await _existing(services, key)) is not None:
         return found
-    lines = _merge(args.items)
+    lines = merge_line_items(((i.product_id, i.quantity) for i in args.items), MAX_QUANTITY)
     await _check_customer(services, args.customer_id)
     currency, priced = await _price_lines(services, lines)
     invoice = repository.NewInvoice(

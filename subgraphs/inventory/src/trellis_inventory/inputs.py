@@ -19,7 +19,7 @@ from pydantic import (
     StringConstraints,
     field_validator,
 )
-from trellis_subgraph import parse_id
+from trellis_subgraph import merge_line_items, parse_id
 
 __all__ = [
     "MAX_ITEMS",
@@ -161,8 +161,8 @@ class ReservationRequest(_Input):
 
         Returns:
             ``(product id, quantity)`` pairs, one per product.
+
+        Raises:
+            BadUserInput: If a product's summed quantity exceeds :data:`MAX_QUANTITY`.
         """
-        merged: dict[int, int] = {}
-        for item in self.items:
-            merged[item.product_id] = merged.get(item.product_id, 0) + item.quantity
-        return list(merged.items())
+        return merge_line_items(((i.product_id, i.quantity) for i in self.items), MAX_QUANTITY)

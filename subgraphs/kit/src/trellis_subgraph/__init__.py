@@ -79,7 +79,7 @@ from trellis_subgraph.schema import federation_schema
 from trellis_subgraph.sdl import subgraph_sdl
 from trellis_subgraph.settings import SubgraphSettings
 from trellis_subgraph.times import as_utc, as_utc_or_none, utc_now
-from trellis_subgraph.validation import validate_input
+from trellis_subgraph.validation import merge_line_items, validate_input
 
 __all__ = [
     "DEFAULT_CURRENCY",
@@ -142,6 +142,7 @@ __all__ = [
     "format_id",
     "group_by_keys",
     "main",
+    "merge_line_items",
     "order_by_keys",
     "page_request",
     "parse_id",

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from trellis_subgraph.errors import BadUserInput, FieldError
 
-__all__ = ["validate_input"]
+__all__ = ["merge_line_items", "validate_input"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -63,3 +63,38 @@ def _camel(name: str) -> str:
 def _message(entry: Any) -> str:
     message = str(entry["msg"])
     return message.removeprefix("Value error, ")
+
+
+def merge_line_items(
+    items: Iterable[tuple[int, int]], max_quantity: int, argument: str = "items"
+) -> list[tuple[int, int]]:
+    """Merge the lines of an item list that name the same product, summing their quantities.
+
+    Used by every mutation taking ``[{productId, quantity}]`` (reserveStock, createInvoice,
+    placeOrder), so a product listed twice is treated as one line everywhere.
+
+    Args:
+        items: ``(product id, quantity)`` per line, each already validated.
+        max_quantity: Most units of one product the sum may reach.
+        argument: The list argument, the first segment of the error's field path.
+
+    Returns:
+        ``(product id, total quantity)`` per product, in first-listed order.
+
+    Raises:
+        BadUserInput: On ``{argument}.{i}.quantity`` (``i`` the product's first line) when a
+            product's total exceeds ``max_quantity``.
+    """
+    merged: dict[int, int] = {}
+    first_index: dict[int, int] = {}
+    for index, (product_id, quantity) in enumerate(items):
+        first_index.setdefault(product_id, index)
+        merged[product_id] = merged.get(product_id, 0) + quantity
+    for product_id, quantity in merged.items():
+        if quantity > max_quantity:
+            raise BadUserInput.field(
+                f"{argument}.{first_index[product_id]}.quantity",
+                f"product {product_id} is asked for {quantity} units in all; "
+                f"at most {max_quantity}",
+            )
+    return list(merged.items())

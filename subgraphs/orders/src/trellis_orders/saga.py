@@ -33,13 +33,13 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
 from trellis_subgraph import (
-    BadUserInput,
     Conflict,
     PeerError,
     SubgraphError,
     SubgraphServices,
     UpstreamUnavailable,
     as_utc,
+    merge_line_items,
     parse_id,
     validate_input,
 )
@@ -166,21 +166,10 @@ def validate_placement(
         },
         argument="",
     )
-    merged: dict[int, int] = {}
-    first_index: dict[int, int] = {}
-    for index, item in enumerate(args.items):
-        merged[item.product_id] = merged.get(item.product_id, 0) + item.quantity
-        first_index.setdefault(item.product_id, index)
-    for product_id, quantity in merged.items():
-        if quantity > MAX_QUANTITY:
-            raise BadUserInput.field(
-                f"items.{first_index[product_id]}.quantity",
-                f"product {product_id} is ordered {quantity} times in all; at most "
-                f"{MAX_QUANTITY} units of one product",
-            )
+    merged = merge_line_items(((i.product_id, i.quantity) for i in args.items), MAX_QUANTITY)
     return Placement(
         customer_id=args.customer_id,
-        items=tuple(NewItem(product_id=p, quantity=q) for p, q in merged.items()),
+        items=tuple(NewItem(product_id=p, quantity=q) for p, q in merged),
         idempotency_key=args.idempotency_key,
     )
 
