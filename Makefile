@@ -6,7 +6,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 VENV := .venv
 BIN := $(VENV)/bin
-SRC := router/src registry/src subgraphs/kit/src subgraphs/customers/src subgraphs/inventory/src subgraphs/billing/src subgraphs/orders/src
+SRC := router/src registry/src config/src subgraphs/kit/src subgraphs/customers/src subgraphs/inventory/src subgraphs/billing/src subgraphs/orders/src
 
 .PHONY: setup up test lint typecheck pytest schema schema-check seed migrate clean
 

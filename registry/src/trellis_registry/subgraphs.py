@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 __all__ = ["PublishResult", "SubgraphVersion", "Supergraph", "supergraph_id"]
@@ -19,6 +20,8 @@ class SubgraphVersion:
         routing_url: The routing URL written into the supergraph for this subgraph.
         sdl: The subgraph schema (Federation 2 SDL).
         published_at: When this version was published, UTC.
+        published_by: Who published it (free text from the publisher, e.g. ``ci@build-812``
+            or ``customers-127.0.0.1-4001``; ``unknown`` when not given).
     """
 
     name: str
@@ -26,6 +29,7 @@ class SubgraphVersion:
     routing_url: str
     sdl: str
     published_at: datetime
+    published_by: str = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +40,16 @@ class Supergraph:
         id: The sha256 hex digest of ``sdl`` (the content hash, used as ETag).
         sdl: The supergraph SDL.
         composed_at: When it was composed, UTC.
+        revision: 1 for the first supergraph, then one more per stored supergraph (the
+            history's sequence number; a rollback stores a new revision).
+        subgraph_versions: The subgraph versions it was composed from, name -> version.
     """
 
     id: str
     sdl: str
     composed_at: datetime
+    revision: int = 0
+    subgraph_versions: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
