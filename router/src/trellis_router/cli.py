@@ -36,25 +36,32 @@ def serve(
     ] = None,
     config: Annotated[Path | None, typer.Option(help="A router.yaml settings file.")] = None,
 ) -> None:
-    """Serve GraphQL over HTTP for a supergraph file or the registry's supergraph."""
-    from .configuration import load_settings
+    """Serve GraphQL over HTTP for a supergraph file or the registry's supergraph.
 
+    With ``TRELLIS_CONFIG_URL`` set, the settings also come from the config server (below
+    flags and environment, above the ``--config`` file) and its changes apply live.
+    """
+    from .configuration import apply_log_level, load_settings
+    from .configuration.live import live_router_settings
+
+    flags = {"supergraph_path": supergraph, "registry_url": registry, "listen": listen}
     try:
-        settings = load_settings(
-            config, supergraph_path=supergraph, registry_url=registry, listen=listen
-        )
+        live = live_router_settings(flags, config)
+        settings = live.load() if live is not None else load_settings(config, **flags)
     except (ValidationError, FileNotFoundError) as error:
         typer.echo(f"error: invalid settings: {error}", err=True)
         raise typer.Exit(2) from error
     import uvicorn
 
     from .http import create_app
-    from .sources import FileSource, RegistrySource, SupergraphSource
+    from .sources import RegistrySource, SupergraphSource
     from .state import RouterState, StateHolder
     from .supergraph import SupergraphError, load_supergraph
 
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    apply_log_level(settings.log_level)
     holder = StateHolder()
-    source: SupergraphSource
+    source: SupergraphSource | None = None
     if settings.supergraph_path is not None:
         try:
             loaded = load_supergraph(settings.supergraph_path.read_text(encoding="utf-8"))
@@ -62,15 +69,17 @@ def serve(
             typer.echo(f"error: cannot load the supergraph: {error}", err=True)
             raise typer.Exit(1) from error
         holder.swap(RouterState.build(loaded, cache_size=settings.plan_cache_size))
-        source = FileSource(settings.supergraph_path)
-        application = create_app(settings, holder)
     elif settings.registry_url is not None:
-        source = RegistrySource(settings.registry_url, settings.poll_interval_seconds)
-        application = create_app(settings, holder, source=source)
+        source = RegistrySource(
+            settings.registry_url,
+            settings.poll_interval_seconds,
+            watch=settings.registry_watch,
+            watch_wait_seconds=settings.watch_wait_seconds,
+        )
     else:
         typer.echo("error: give --supergraph FILE or --registry URL", err=True)
         raise typer.Exit(2)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    application = create_app(settings, holder, source=source, live=live)
     host, port = settings.listen_address
     uvicorn.run(
         application,

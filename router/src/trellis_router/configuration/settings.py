@@ -1,15 +1,25 @@
-"""The router's settings: pydantic-settings, env prefix ``TRELLIS_ROUTER_``, optional YAML file.
+"""The router's settings: pydantic-settings, env prefix ``TRELLIS_ROUTER_``, optional YAML file,
+optional config server.
 
-Precedence (highest first): explicit values (CLI flags) > environment > the ``--config`` YAML
-file > defaults. Unknown keys are rejected everywhere.
+Precedence (highest first), without a config server: explicit values (CLI flags) >
+environment > the ``--config`` YAML file > defaults.
+
+With a config server (``TRELLIS_CONFIG_URL`` set; see :mod:`.live`), it slots in below the
+environment, like Spring Cloud Config's remote properties above local files: flags >
+environment > config server > YAML file > defaults. Keys set by a flag or an environment
+variable are pinned (the config server cannot change them live).
+
+Unknown keys are rejected everywhere. Which keys apply live (without a restart) is listed in
+:mod:`.runtime`.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -17,7 +27,10 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
-__all__ = ["RouterSettings", "load_settings"]
+__all__ = ["LOG_LEVELS", "RouterSettings", "load_settings", "settings_class"]
+
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+"""The accepted ``log_level`` values (case-insensitive)."""
 
 
 class RouterSettings(BaseSettings):
@@ -39,12 +52,27 @@ class RouterSettings(BaseSettings):
     )
     registry_url: str | None = Field(
         default=None,
-        description="Base URL of the registry to poll for the supergraph and routing URLs.",
+        description="Base URL of the registry to follow for the supergraph and routing URLs.",
+    )
+    registry_watch: bool = Field(
+        default=True,
+        description=(
+            "Follow the registry with blocking queries (?index=N&wait=...s): a change reaches "
+            "the router at once. Off: poll every poll_interval_seconds."
+        ),
+    )
+    watch_wait_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="The longest wait of one blocking query to the registry, in seconds.",
     )
     poll_interval_seconds: float = Field(
         default=5.0,
         gt=0,
-        description="Seconds between two polls of the registry.",
+        description=(
+            "Seconds between two polls of the registry (poll mode, or a registry that does not "
+            "answer blocking queries)."
+        ),
     )
     report_operations: bool = Field(
         default=True,
@@ -62,6 +90,35 @@ class RouterSettings(BaseSettings):
         default=30.0,
         gt=0,
         description="Total time allowed for one subgraph request, in seconds.",
+    )
+    subgraph_connect_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description=(
+            "Time allowed to establish a new connection to a subgraph instance, in seconds "
+            "(a connect timeout ejects the instance and retries on another one)."
+        ),
+    )
+    subgraph_retry_attempts: int = Field(
+        default=2,
+        ge=0,
+        description=(
+            "Retries of one subgraph fetch on other instances: any operation whose connection "
+            "failed; only queries after a reset, a timeout or HTTP 502/503/504."
+        ),
+    )
+    ejection_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "How long a subgraph instance whose connection failed is skipped, in seconds "
+            "(doubled on each repeated ejection)."
+        ),
+    )
+    max_ejection_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="The longest ejection of a subgraph instance, in seconds.",
     )
     subgraph_pool_size: int = Field(
         default=256,
@@ -97,7 +154,44 @@ class RouterSettings(BaseSettings):
     plan_cache_size: int = Field(
         default=1000,
         ge=1,
-        description="Entries in the plan and validation caches (per supergraph).",
+        description=(
+            "Entries in the plan and validation caches (per supergraph; a change applies from "
+            "the next supergraph loaded)."
+        ),
+    )
+    cors_allow_origins: list[str] = Field(
+        default=[],
+        description=(
+            "Origins allowed to call the router from a browser (CORS), e.g. "
+            "https://shop.example.com; '*' allows any origin (not with credentials). Empty: "
+            "no CORS headers. Apollo Router: cors.origins / cors.allow_any_origin."
+        ),
+    )
+    cors_allow_credentials: bool = Field(
+        default=False,
+        description=(
+            "Send Access-Control-Allow-Credentials: true (cookies, HTTP auth). Apollo Router: "
+            "cors.allow_credentials."
+        ),
+    )
+    cors_allow_headers: list[str] = Field(
+        default=[],
+        description=(
+            "Request headers a browser may send (Access-Control-Allow-Headers). Empty: mirror "
+            "the preflight's Access-Control-Request-Headers. Apollo Router: cors.allow_headers."
+        ),
+    )
+    cors_max_age_seconds: int | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "How long a browser may cache a preflight answer, in seconds (Access-Control-Max-"
+            "Age; unset: not sent). Apollo Router: cors.max_age."
+        ),
+    )
+    log_level: str = Field(
+        default="INFO",
+        description="Level of the router's logs: CRITICAL, ERROR, WARNING, INFO or DEBUG.",
     )
 
     @field_validator("listen")
@@ -108,11 +202,70 @@ class RouterSettings(BaseSettings):
             raise ValueError("listen must be HOST:PORT, e.g. 127.0.0.1:4000")
         return value
 
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"log_level must be one of {', '.join(LOG_LEVELS)}")
+        return level
+
+    @model_validator(mode="after")
+    def _check_cors(self) -> RouterSettings:
+        if self.cors_allow_credentials and "*" in self.cors_allow_origins:
+            raise ValueError(
+                "cors_allow_origins '*' cannot be used with cors_allow_credentials (Fetch "
+                "standard): list the origins"
+            )
+        return self
+
+    @property
+    def log_level_number(self) -> int:
+        """``log_level`` as a :mod:`logging` level number."""
+        return logging.getLevelNamesMapping()[self.log_level]
+
     @property
     def listen_address(self) -> tuple[str, int]:
         """The listen address as ``(host, port)``."""
         host, _, port = self.listen.rpartition(":")
         return host.strip("[]"), int(port)
+
+
+def settings_class(config_file: Path | None = None) -> type[RouterSettings]:
+    """The settings class to build settings with: :class:`RouterSettings`, or with a
+    ``--config`` file, a subclass reading that file below the environment.
+
+    The config server client (:mod:`.live`) inserts its source right after the environment,
+    so the file ends up below the config server.
+
+    Args:
+        config_file: an optional YAML file with settings keys (e.g. ``listen: 0.0.0.0:4000``).
+
+    Returns:
+        The class.
+
+    Raises:
+        FileNotFoundError: ``config_file`` does not exist.
+    """
+    if config_file is None:
+        return RouterSettings
+    if not config_file.is_file():
+        raise FileNotFoundError(f"no such config file: {config_file}")
+
+    class RouterSettingsWithFile(RouterSettings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            yaml = YamlConfigSettingsSource(settings_cls, yaml_file=config_file)
+            return (init_settings, env_settings, yaml)
+
+    return RouterSettingsWithFile
 
 
 def load_settings(config_file: Path | None = None, **values: Any) -> RouterSettings:
@@ -130,22 +283,7 @@ def load_settings(config_file: Path | None = None, **values: Any) -> RouterSetti
         FileNotFoundError: ``config_file`` does not exist.
     """
     explicit = {key: value for key, value in values.items() if value is not None}
-    if config_file is None:
+    settings_type = settings_class(config_file)
+    if settings_type is RouterSettings:
         return RouterSettings(**explicit)
-    if not config_file.is_file():
-        raise FileNotFoundError(f"no such config file: {config_file}")
-
-    class _WithFile(RouterSettings):
-        @classmethod
-        def settings_customise_sources(
-            cls,
-            settings_cls: type[BaseSettings],
-            init_settings: PydanticBaseSettingsSource,
-            env_settings: PydanticBaseSettingsSource,
-            dotenv_settings: PydanticBaseSettingsSource,
-            file_secret_settings: PydanticBaseSettingsSource,
-        ) -> tuple[PydanticBaseSettingsSource, ...]:
-            yaml = YamlConfigSettingsSource(settings_cls, yaml_file=config_file)
-            return (init_settings, env_settings, yaml)
-
-    return RouterSettings.model_validate(_WithFile(**explicit).model_dump())
+    return RouterSettings.model_validate(settings_type(**explicit).model_dump())

@@ -6,7 +6,8 @@ Public entry points: :func:`prepare_operation` (once per cached plan) and
 
 from __future__ import annotations
 
-from .client import AiohttpSubgraphClient, SubgraphClient, SubgraphFetchError
+from .balancer import BalancingSubgraphClient, BoundSubgraphClient, LoadBalancer, RoutingUrls
+from .client import AiohttpSubgraphClient, FetchFailure, SubgraphClient, SubgraphFetchError
 from .dedupe import DedupingSubgraphClient
 from .operation import PreparedOperation, execute_operation, prepare_operation
 from .response import RESPONSE_VALIDATION_FAILED
@@ -16,8 +17,13 @@ __all__ = [
     "RESPONSE_VALIDATION_FAILED",
     "SUBREQUEST_HTTP_ERROR",
     "AiohttpSubgraphClient",
+    "BalancingSubgraphClient",
+    "BoundSubgraphClient",
     "DedupingSubgraphClient",
+    "FetchFailure",
+    "LoadBalancer",
     "PreparedOperation",
+    "RoutingUrls",
     "SubgraphClient",
     "SubgraphFetchError",
     "execute_operation",

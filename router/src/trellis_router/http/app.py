@@ -5,72 +5,110 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from typing import Any, Protocol
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from ..configuration import RouterSettings
-from ..executor import AiohttpSubgraphClient, DedupingSubgraphClient, SubgraphClient
+from ..configuration import RouterRuntime, RouterSettings
+from ..executor import (
+    AiohttpSubgraphClient,
+    BalancingSubgraphClient,
+    DedupingSubgraphClient,
+    LoadBalancer,
+    SubgraphClient,
+)
 from ..pipeline import Planner, default_planner
 from ..sources import SupergraphSource, follow_source
 from ..state import StateHolder
 from ..usage import OperationRecorder, report_operations
+from .cors import CorsMiddleware
 from .graphql import GraphQLEndpoint
 from .health import health, readiness
 
-__all__ = ["create_app"]
+__all__ = ["SettingsFeed", "create_app"]
 
 _log = logging.getLogger(__name__)
 
 
+class SettingsFeed(Protocol):
+    """Settings followed from a config server (``trellis_config.client.LiveSettings``)."""
+
+    def subscribe(
+        self,
+        callback: Callable[
+            [RouterSettings, RouterSettings, frozenset[str]], Awaitable[None] | None
+        ],
+    ) -> None:
+        """Call ``callback(old, new, changed_keys)`` after each change."""
+        ...
+
+    def run(self) -> Coroutine[Any, Any, None]:
+        """Follow the config server forever (long polls)."""
+        ...
+
+
 def create_app(
-    settings: RouterSettings,
+    settings: RouterSettings | RouterRuntime,
     holder: StateHolder | None = None,
     *,
     source: SupergraphSource | None = None,
     client: SubgraphClient | None = None,
     planner: Planner = default_planner,
+    live: SettingsFeed | None = None,
 ) -> Starlette:
     """Build the router's ASGI app.
 
+    Subgraph calls are load-balanced over each subgraph's routing URLs (round robin, passive
+    ejection, retries on another instance; see :mod:`trellis_router.executor.balancer`) through
+    a :class:`BalancingSubgraphClient` wrapped around ``client``.
+
     Args:
-        settings: the router settings.
+        settings: the router settings, or a :class:`RouterRuntime` holding them (a new one
+            when settings are given); ``app.state.runtime`` is that runtime.
         holder: the state holder (a new, empty one when None).
         source: followed during the app's lifespan (updates swap the state).
         client: the subgraph client; when None an :class:`AiohttpSubgraphClient` is created on
-            startup and closed on shutdown (wrapped in a :class:`DedupingSubgraphClient` when
+            startup and closed on shutdown (behind a :class:`DedupingSubgraphClient` while
             ``traffic_shaping_deduplicate_query`` is on).
         planner: the query planner.
+        live: settings followed from a config server: during the lifespan each change is
+            applied to the runtime (live keys at once, others logged as needing a restart).
 
     When ``settings.registry_url`` is set and ``settings.report_operations`` is on, executed
     operations are reported to the registry every ``report_interval_seconds``.
 
     Returns:
-        The app: ``/graphql`` (GET, POST), ``/health``, ``/ready``.
+        The app: ``/graphql`` (GET, POST), ``/health``, ``/ready``; CORS as configured.
     """
+    runtime = settings if isinstance(settings, RouterRuntime) else RouterRuntime(settings)
+    start = runtime.settings
     holder = holder if holder is not None else StateHolder()
-    current: list[SubgraphClient] = [client] if client is not None else []
-    recorder = OperationRecorder() if settings.report_operations and settings.registry_url else None
+    balancer = LoadBalancer(
+        ejection_seconds=start.ejection_seconds,
+        max_ejection_seconds=start.max_ejection_seconds,
+        retry_attempts=start.subgraph_retry_attempts,
+    )
+    clients = _Clients(balancer, client)
+    runtime.on_change(clients.apply)
+    if live is not None:
+        live.subscribe(lambda _old, new, _changed: _apply_quietly(runtime, new))
+    recorder = OperationRecorder() if start.report_operations and start.registry_url else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        owned = None
-        if not current:
-            owned = AiohttpSubgraphClient(
-                timeout_seconds=settings.subgraph_timeout_seconds,
-                pool_size=settings.subgraph_pool_size,
-            )
-            dedupe = settings.traffic_shaping_deduplicate_query
-            current.append(DedupingSubgraphClient(owned) if dedupe else owned)
+        owned = clients.open(runtime.settings) if client is None else None
         tasks = []
         if source is not None:
-            tasks.append(asyncio.create_task(_follow(source, holder, settings.plan_cache_size)))
-        if recorder is not None and settings.registry_url:
-            report = report_operations(
-                recorder, settings.registry_url, settings.report_interval_seconds
-            )
+            follow = _follower(source, holder, runtime)
+            tasks.append(asyncio.create_task(_guard(follow)))
+        if recorder is not None and start.registry_url:
+            report = report_operations(recorder, start.registry_url, start.report_interval_seconds)
             tasks.append(asyncio.create_task(report))
+        if live is not None:
+            tasks.append(asyncio.create_task(_guard(live.run)))
         try:
             yield
         finally:
@@ -79,24 +117,101 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             if owned is not None:
-                await owned.close()
-                current.clear()
+                await clients.close()
 
-    endpoint = GraphQLEndpoint(holder, settings, lambda: current[0], planner, recorder)
+    endpoint = GraphQLEndpoint(holder, runtime, clients.current, planner, recorder)
     routes = [
         Route("/graphql", endpoint.handle, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
         Route("/health", health, methods=["GET"]),
         Route("/ready", readiness(holder), methods=["GET"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes, lifespan=lifespan, middleware=[Middleware(CorsMiddleware, runtime=runtime)]
+    )
     app.state.holder = holder
+    app.state.runtime = runtime
+    app.state.balancer = balancer
     return app
 
 
-async def _follow(source: SupergraphSource, holder: StateHolder, cache_size: int) -> None:
+class _Clients:
+    """The subgraph client in use and the settings applied to it (one per app)."""
+
+    def __init__(self, balancer: LoadBalancer, given: SubgraphClient | None) -> None:
+        self.balancer = balancer
+        self.balancing = BalancingSubgraphClient(given, balancer) if given is not None else None
+        self.owned = given if isinstance(given, AiohttpSubgraphClient) else None
+        self._close: AiohttpSubgraphClient | None = None
+
+    def current(self) -> SubgraphClient:
+        """The client requests use (created in the lifespan unless one was given)."""
+        if self.balancing is None:
+            raise RuntimeError("the router app's lifespan has not started")
+        return self.balancing
+
+    def open(self, settings: RouterSettings) -> AiohttpSubgraphClient:
+        """Create the aiohttp client (closed by :meth:`close`)."""
+        owned = AiohttpSubgraphClient(
+            timeout_seconds=settings.subgraph_timeout_seconds,
+            pool_size=settings.subgraph_pool_size,
+            connect_timeout_seconds=settings.subgraph_connect_timeout_seconds,
+        )
+        self.owned = self._close = owned
+        self.balancing = BalancingSubgraphClient(_inner(owned, settings), self.balancer)
+        return owned
+
+    async def close(self) -> None:
+        """Close the client :meth:`open` created."""
+        if self._close is not None:
+            await self._close.close()
+        self.owned = self._close = None
+        self.balancing = None
+
+    def apply(self, settings: RouterSettings, changed: frozenset[str]) -> None:
+        """Apply changed settings (a :class:`RouterRuntime` listener)."""
+        balancer = self.balancer
+        balancer.ejection_seconds = settings.ejection_seconds
+        balancer.max_ejection_seconds = settings.max_ejection_seconds
+        balancer.retry_attempts = settings.subgraph_retry_attempts
+        owned = self.owned
+        if owned is None:
+            return
+        if changed & _TIMEOUTS:
+            owned.set_timeouts(
+                settings.subgraph_timeout_seconds, settings.subgraph_connect_timeout_seconds
+            )
+        dedupe = "traffic_shaping_deduplicate_query" in changed
+        if dedupe and self._close is owned and self.balancing is not None:
+            self.balancing.inner = _inner(owned, settings)
+
+
+_TIMEOUTS = frozenset({"subgraph_timeout_seconds", "subgraph_connect_timeout_seconds"})
+
+
+def _inner(owned: AiohttpSubgraphClient, settings: RouterSettings) -> SubgraphClient:
+    if settings.traffic_shaping_deduplicate_query:
+        return DedupingSubgraphClient(owned)
+    return owned
+
+
+def _follower(
+    source: SupergraphSource, holder: StateHolder, runtime: RouterRuntime
+) -> Callable[[], Coroutine[Any, Any, None]]:
+    """Follows ``source``; new states get caches of the ``plan_cache_size`` then in effect."""
+    return lambda: follow_source(source, holder, lambda: runtime.settings.plan_cache_size)
+
+
+def _apply_quietly(runtime: RouterRuntime, new: RouterSettings) -> None:
     try:
-        await follow_source(source, holder, cache_size)
+        runtime.apply(new)
+    except Exception:
+        _log.exception("applying new settings failed")
+
+
+async def _guard(work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    try:
+        await work()
     except asyncio.CancelledError:
         raise
     except Exception:
-        _log.exception("the supergraph source failed")
+        _log.exception("a background task of the router failed")

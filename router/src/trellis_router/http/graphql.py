@@ -13,7 +13,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from ..configuration import RouterSettings
+from ..configuration import RouterRuntime
 from ..executor import SubgraphClient
 from ..pipeline import (
     BAD_REQUEST,
@@ -50,7 +50,8 @@ class GraphQLEndpoint:
 
     Args:
         holder: the router state holder (read once per request).
-        settings: the router settings (body limit, query plan exposure).
+        runtime: the settings in effect (body limit, query plan exposure, override labels),
+            read once per request.
         client: returns the subgraph client (it may be created in the app's lifespan).
         planner: the query planner.
         recorder: counts the operations that were planned, for usage reporting (optional).
@@ -59,15 +60,13 @@ class GraphQLEndpoint:
     def __init__(
         self,
         holder: StateHolder,
-        settings: RouterSettings,
+        runtime: RouterRuntime,
         client: Callable[[], SubgraphClient],
         planner: Planner,
         recorder: OperationRecorder | None = None,
     ) -> None:
         self._holder = holder
-        self._max_body = settings.max_request_body_bytes
-        self._expose_plan = settings.expose_query_plan
-        self._override_labels = settings.progressive_override_labels
+        self._runtime = runtime
         self._client = client
         self._planner = planner
         self._recorder = recorder
@@ -75,13 +74,14 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         """Answer one HTTP request."""
         method = request.method
+        settings = self._runtime.settings
         accept = request.headers.get("accept", "")
         if method == "GET" and "text/html" in accept and "query" not in request.query_params:
             return HTMLResponse(PLAYGROUND_HTML)
         media = _negotiate(accept)
         try:
             if method == "POST":
-                graphql_request = await self._decode_post(request)
+                graphql_request = await _decode_post(request, settings.max_request_body_bytes)
             elif method == "GET":
                 graphql_request = _decode_get(request.query_params)
             else:
@@ -103,7 +103,7 @@ class GraphQLEndpoint:
                 client,
                 allow_mutations=method == "POST",
                 planner=self._planner,
-                custom_override_labels=self._override_labels,
+                custom_override_labels=settings.progressive_override_labels,
             )
         except RequestError as error:
             status = error.status if media == GRAPHQL_RESPONSE_JSON or error.status == 405 else 200
@@ -113,7 +113,7 @@ class GraphQLEndpoint:
         if self._recorder is not None and result.plan is not None:
             self._recorder.record(graphql_request.query, graphql_request.operation_name)
         if (
-            self._expose_plan
+            settings.expose_query_plan
             and result.plan is not None
             and request.headers.get("apollo-expose-query-plan", "").lower() == "true"
         ):
@@ -122,23 +122,24 @@ class GraphQLEndpoint:
             extensions["apolloQueryPlan"] = {"object": plan.to_json(), "text": plan.to_text()}
         return _respond(response, 200, media)
 
-    async def _decode_post(self, request: Request) -> GraphQLRequest:
-        content_type = request.headers.get("content-type", "")
-        if content_type.split(";", 1)[0].strip().lower() != _JSON:
-            raise _BadHttpRequest("The request body must be application/json.", 415)
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self._max_body:
-            raise _BadHttpRequest("The request body is too large.", 413)
-        body = await request.body()
-        if len(body) > self._max_body:
-            raise _BadHttpRequest("The request body is too large.", 413)
-        try:
-            payload = orjson.loads(body)
-        except orjson.JSONDecodeError as error:
-            raise _BadHttpRequest("The request body is not valid JSON.") from error
-        if not isinstance(payload, dict):
-            raise _BadHttpRequest("The request body must be a JSON object.")
-        return _graphql_request(payload)
+
+async def _decode_post(request: Request, max_body: int) -> GraphQLRequest:
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";", 1)[0].strip().lower() != _JSON:
+        raise _BadHttpRequest("The request body must be application/json.", 415)
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > max_body:
+        raise _BadHttpRequest("The request body is too large.", 413)
+    body = await request.body()
+    if len(body) > max_body:
+        raise _BadHttpRequest("The request body is too large.", 413)
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise _BadHttpRequest("The request body is not valid JSON.") from error
+    if not isinstance(payload, dict):
+        raise _BadHttpRequest("The request body must be a JSON object.")
+    return _graphql_request(payload)
 
 
 def _decode_get(params: Mapping[str, str]) -> GraphQLRequest:

@@ -1,5 +1,9 @@
 """Stage 6: execute the prepared operation against the subgraphs.
 
+With a :class:`~trellis_router.executor.BalancingSubgraphClient`, the request's subgraph calls
+are load-balanced over the state's routing URLs (round robin, passive ejection, retries on
+another instance); with any other client, the state's routing table picks URLs round robin.
+
 Spec: Apollo Federation query plan execution; GraphQL §7.1 Response Format.
 """
 
@@ -8,7 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..executor import PreparedOperation, SubgraphClient, execute_operation
+from ..executor import (
+    BalancingSubgraphClient,
+    PreparedOperation,
+    SubgraphClient,
+    execute_operation,
+)
 
 if TYPE_CHECKING:
     from ..state import RouterState
@@ -29,12 +38,18 @@ async def execute(
         state: the router state the request started with.
         prepared: the prepared operation.
         variables: coerced variable values.
-        client: sends subgraph requests.
+        client: sends subgraph requests (a balancing client is bound to the state's routing
+            URLs for this request).
         headers: headers to send with every subgraph request.
 
     Returns:
         The GraphQL response (``data`` and maybe ``errors``).
     """
+    if isinstance(client, BalancingSubgraphClient):
+        bound = client.bind(state.routing.urls)
+        return await execute_operation(
+            prepared, client=bound, routing_url=bound.url_for, variables=variables, headers=headers
+        )
     return await execute_operation(
         prepared,
         client=client,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ..state import RouterState, StateHolder
 from ..supergraph import SupergraphError, load_supergraph
@@ -16,20 +16,22 @@ _log = logging.getLogger(__name__)
 
 
 async def follow_source(
-    source: SupergraphSource, holder: StateHolder, cache_size: int = 1000
+    source: SupergraphSource, holder: StateHolder, cache_size: int | Callable[[], int] = 1000
 ) -> None:
     """Apply every update of ``source`` to ``holder`` until the source stops.
 
     Args:
         source: where supergraphs come from.
         holder: receives each new state.
-        cache_size: entries per cache of each new state.
+        cache_size: entries per cache of each new state, or a function giving it (read for
+            each new supergraph, so a changed setting applies to the next one).
     """
     routing: Mapping[str, Sequence[str]] | None = None
     async for update in source.updates():
         if update.routing_urls is not None:
             routing = update.routing_urls
-        await apply_update(update, holder, routing, cache_size)
+        size = cache_size() if callable(cache_size) else cache_size
+        await apply_update(update, holder, routing, size)
 
 
 async def apply_update(
@@ -40,7 +42,8 @@ async def apply_update(
 ) -> bool:
     """Apply one update.
 
-    A supergraph that does not load is logged and the current state kept.
+    A supergraph that does not load is logged and the current supergraph kept (new routing
+    URLs in the same update still apply to it).
 
     Args:
         update: the update.
@@ -56,10 +59,12 @@ async def apply_update(
             supergraph = await asyncio.to_thread(load_supergraph, update.sdl)
         except SupergraphError as error:
             _log.error("keeping the current supergraph; the new one does not load: %s", error)
-            return False
-        holder.swap(RouterState.build(supergraph, routing, cache_size))
-        _log.info("supergraph %s loaded", supergraph.schema_hash[:12])
-        return True
+        except Exception:  # a loader bug must not stop the router from following
+            _log.exception("keeping the current supergraph; loading the new one failed")
+        else:
+            holder.swap(RouterState.build(supergraph, routing, cache_size))
+            _log.info("supergraph %s loaded", supergraph.schema_hash[:12])
+            return True
     current = holder.current
     if update.routing_urls is not None and current is not None:
         holder.swap(current.with_routing_urls(routing))
