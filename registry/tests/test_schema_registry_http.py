@@ -110,7 +110,11 @@ async def test_versions_and_listing(client: httpx.AsyncClient) -> None:
         ("customers", 2, CUSTOMERS_URL),
         ("orders", 1, ORDERS_URL),
     ]
-    assert all(set(s) == {"name", "routing_url", "version", "published_at"} for s in listing)
+    assert all(
+        set(s) == {"name", "routing_url", "version", "published_at", "published_by"}
+        for s in listing
+    )
+    assert {s["published_by"] for s in listing} == {"unknown"}
 
     customers = (await client.get("/v1/subgraphs/customers")).json()
     assert customers["sdl"] == CUSTOMERS_V2_SDL

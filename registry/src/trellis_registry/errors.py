@@ -5,6 +5,7 @@ The hierarchy::
     RegistryError
     ├── InstanceNotFoundError       heartbeat/deregister of an instance that is unknown or expired
     ├── SubgraphNotFoundError       no version of the subgraph has been published
+    │   └── SubgraphVersionNotFoundError   the subgraph has no such version
     ├── SupergraphNotFoundError     nothing has been published yet
     ├── InvalidSchemaError          the published SDL does not parse (bad input, HTTP 400)
     ├── InvalidOperationError       a reported operation does not parse (bad input, HTTP 400)
@@ -30,6 +31,7 @@ __all__ = [
     "InvalidSchemaError",
     "RegistryError",
     "SubgraphNotFoundError",
+    "SubgraphVersionNotFoundError",
     "SupergraphNotFoundError",
 ]
 
@@ -62,6 +64,20 @@ class SubgraphNotFoundError(RegistryError):
     def __init__(self, name: str) -> None:
         super().__init__(f"subgraph {name!r} has not been published")
         self.name = name
+
+
+class SubgraphVersionNotFoundError(SubgraphNotFoundError):
+    """A subgraph has no version with the requested number.
+
+    Args:
+        name: The subgraph name.
+        version: The version asked for.
+    """
+
+    def __init__(self, name: str, version: int) -> None:
+        RegistryError.__init__(self, f"subgraph {name!r} has no version {version}")
+        self.name = name
+        self.version = version
 
 
 class SupergraphNotFoundError(RegistryError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -9,9 +10,9 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from trellis_registry.errors import BreakingChange, CompositionProblem
-from trellis_registry.instances import Instance, InstanceStatus
+from trellis_registry.instances import HealthCheck, Instance, InstanceStatus
 from trellis_registry.operations import OperationReport, RecordedOperation, operation_hash
-from trellis_registry.subgraphs import SubgraphVersion
+from trellis_registry.subgraphs import SubgraphVersion, Supergraph
 
 __all__ = [
     "BreakingChangeBody",
@@ -28,11 +29,18 @@ __all__ = [
     "RecordedOperationBody",
     "RecordedOperationsBody",
     "RegistrationBody",
+    "RollbackBody",
     "RoutingUrlsBody",
     "ServicesBody",
+    "StatusOverrideBody",
     "SubgraphBody",
     "SubgraphListBody",
     "SubgraphSchemaBody",
+    "SubgraphVersionBody",
+    "SubgraphVersionSchemaBody",
+    "SubgraphVersionsBody",
+    "SupergraphHistoryBody",
+    "SupergraphRevisionBody",
 ]
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$"
@@ -67,23 +75,33 @@ class RegistrationBody(_Body):
 
 
 class InstanceBody(BaseModel):
-    """One instance, as every discovery endpoint returns it (times in ISO 8601 UTC)."""
+    """One instance, as every discovery endpoint returns it (times in ISO 8601 UTC).
+
+    ``status`` is what the instance reported; ``effective_status`` is what routing uses
+    (the operator's ``status_override`` if any, else DOWN when ``health`` is CRITICAL, else
+    ``status``).
+    """
 
     service: str
     instance_id: str
     routing_url: str
     health_url: str
     status: InstanceStatus
+    status_override: InstanceStatus | None
+    health: HealthCheck
+    effective_status: InstanceStatus
     metadata: dict[str, str]
     registered_at: datetime
     last_heartbeat_at: datetime
+    lease_expires_at: datetime
 
     @classmethod
-    def of(cls, instance: Instance) -> InstanceBody:
+    def of(cls, instance: Instance, lease_expires_at: datetime) -> InstanceBody:
         """Builds the body of an instance.
 
         Args:
             instance: The instance.
+            lease_expires_at: When its lease lapses without a heartbeat, UTC.
 
         Returns:
             Its wire form.
@@ -94,10 +112,23 @@ class InstanceBody(BaseModel):
             routing_url=instance.routing_url,
             health_url=instance.health_url,
             status=instance.status,
+            status_override=instance.status_override,
+            health=instance.health,
+            effective_status=instance.effective_status,
             metadata=dict(instance.metadata),
             registered_at=instance.registered_at,
             last_heartbeat_at=instance.last_heartbeat_at,
+            lease_expires_at=lease_expires_at,
         )
+
+
+class StatusOverrideBody(_Body):
+    """``PUT /v1/services/{service}/instances/{instance_id}/status``."""
+
+    status: InstanceStatus = Field(
+        description="The override: OUT_OF_SERVICE takes the instance out of routing; UP or "
+        "DOWN force that status. It survives heartbeats until DELETE …/status."
+    )
 
 
 class ServicesBody(BaseModel):
@@ -115,7 +146,8 @@ class InstanceListBody(BaseModel):
 
 
 class RoutingUrlsBody(BaseModel):
-    """``GET /v1/routing-urls``: routing URLs of the live UP instances of each service."""
+    """``GET /v1/routing-urls``: routing URLs of the live instances of each service whose
+    effective status is UP."""
 
     index: int
     subgraphs: dict[str, list[str]]
@@ -126,6 +158,21 @@ class PublishBody(_Body):
 
     sdl: str = Field(min_length=1, description="The subgraph schema (Federation 2 SDL).")
     routing_url: HttpUrl = Field(description="Routing URL written into the supergraph.")
+    published_by: str = Field(
+        default="unknown",
+        min_length=1,
+        max_length=200,
+        description="Who publishes, e.g. ci@build-812 or an instance id.",
+    )
+
+
+class RollbackBody(_Body):
+    """``POST /v1/subgraphs/{name}/rollback``."""
+
+    version: int = Field(ge=1, description="The earlier version to publish again.")
+    published_by: str = Field(
+        default="unknown", min_length=1, max_length=200, description="Who rolls back."
+    )
 
 
 class PublishResultBody(BaseModel):
@@ -283,6 +330,7 @@ class SubgraphBody(BaseModel):
     routing_url: str
     version: int
     published_at: datetime
+    published_by: str
 
     @classmethod
     def of(cls, subgraph: SubgraphVersion) -> SubgraphBody:
@@ -299,6 +347,7 @@ class SubgraphBody(BaseModel):
             routing_url=subgraph.routing_url,
             version=subgraph.version,
             published_at=subgraph.published_at,
+            published_by=subgraph.published_by,
         )
 
 
@@ -322,6 +371,7 @@ class SubgraphSchemaBody(SubgraphBody):
             routing_url=subgraph.routing_url,
             version=subgraph.version,
             published_at=subgraph.published_at,
+            published_by=subgraph.published_by,
             sdl=subgraph.sdl,
         )
 
@@ -332,7 +382,96 @@ class SubgraphListBody(BaseModel):
     subgraphs: list[SubgraphBody]
 
 
+class SubgraphVersionBody(BaseModel):
+    """One version in ``GET /v1/subgraphs/{name}/versions``."""
+
+    version: int
+    routing_url: str
+    published_at: datetime
+    published_by: str
+    sdl_sha256: str = Field(description="The sha256 hex digest of the UTF-8 encoded SDL.")
+
+    @classmethod
+    def of(cls, version: SubgraphVersion) -> SubgraphVersionBody:
+        """Builds the body of a version.
+
+        Args:
+            version: The version.
+
+        Returns:
+            Its wire form.
+        """
+        return cls(
+            version=version.version,
+            routing_url=version.routing_url,
+            published_at=version.published_at,
+            published_by=version.published_by,
+            sdl_sha256=hashlib.sha256(version.sdl.encode("utf-8")).hexdigest(),
+        )
+
+
+class SubgraphVersionsBody(BaseModel):
+    """``GET /v1/subgraphs/{name}/versions``: every version, newest first."""
+
+    subgraph: str
+    versions: list[SubgraphVersionBody]
+
+
+class SubgraphVersionSchemaBody(SubgraphVersionBody):
+    """``GET /v1/subgraphs/{name}/versions/{version}``: one version with its SDL."""
+
+    name: str
+    sdl: str
+
+    @classmethod
+    def of(cls, version: SubgraphVersion) -> SubgraphVersionSchemaBody:
+        """Builds the body of a version, SDL included.
+
+        Args:
+            version: The version.
+
+        Returns:
+            Its wire form.
+        """
+        return cls(
+            **SubgraphVersionBody.of(version).model_dump(), name=version.name, sdl=version.sdl
+        )
+
+
+class SupergraphRevisionBody(BaseModel):
+    """One supergraph in ``GET /v1/supergraph/history`` (without its SDL)."""
+
+    revision: int
+    id: str
+    composed_at: datetime
+    subgraph_versions: dict[str, int]
+
+    @classmethod
+    def of(cls, supergraph: Supergraph) -> SupergraphRevisionBody:
+        """Builds the body of a stored supergraph.
+
+        Args:
+            supergraph: The supergraph.
+
+        Returns:
+            Its wire form.
+        """
+        return cls(
+            revision=supergraph.revision,
+            id=supergraph.id,
+            composed_at=supergraph.composed_at,
+            subgraph_versions=dict(supergraph.subgraph_versions),
+        )
+
+
+class SupergraphHistoryBody(BaseModel):
+    """``GET /v1/supergraph/history``: the most recent supergraphs, newest first."""
+
+    index: int
+    supergraphs: list[SupergraphRevisionBody]
+
+
 class HealthBody(BaseModel):
-    """``GET /health``."""
+    """``GET /health``: ``UP``, or ``STARTING`` (HTTP 503) until the store is open."""
 
     status: str
