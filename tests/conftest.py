@@ -163,6 +163,7 @@ class System:
     router_url: str
     subgraphs: dict[str, Subgraph]
     processes: Processes
+    config_url: str | None = None
 
     def graphql(
         self, query: str, variables: dict[str, Any] | None = None, **headers: str
@@ -196,8 +197,11 @@ def start_subgraph(
     registry_url: str,
     workdir: Path,
     database_url: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> Subgraph:
-    """Start one subgraph behind a recording proxy; the proxy URL is its routing URL."""
+    """Start one subgraph behind a recording proxy; the proxy URL is its routing URL.
+
+    ``env`` adds to `SUBGRAPH_ENV` (e.g. ``TRELLIS_CONFIG_URL``)."""
     port, proxy_port = free_port(), free_port()
     recording = workdir / f"{name}.requests.jsonl"
     url = f"http://127.0.0.1:{port}/graphql"
@@ -228,9 +232,30 @@ def start_subgraph(
             str(workdir / "data"),
             *(["--database-url", database_url] if database_url else []),
         ],
-        env=SUBGRAPH_ENV,
+        env={**SUBGRAPH_ENV, **(env or {})},
     )
     return Subgraph(name, url, proxy_url, recording)
+
+
+def start_config_server(processes: Processes, workdir: Path) -> str:
+    """Start ``trellis-config serve`` on a free port with its git repository in
+    ``<workdir>/config-repo`` (created from ``config/defaults/``); returns its base URL."""
+    port = free_port()
+    processes.start(
+        "config",
+        [
+            str(BIN / "trellis-config"),
+            "serve",
+            "--port",
+            str(port),
+            "--repository",
+            str(workdir / "config-repo"),
+        ],
+        env={"TRELLIS_CONFIG_SERVER_SCAN_INTERVAL_SECONDS": "0.25"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: httpx.get(f"{url}/health").status_code == 200, "config server", processes)
+    return url
 
 
 @pytest.fixture
@@ -240,15 +265,27 @@ def new_port() -> Any:
 
 
 @contextlib.contextmanager
-def start_system(workdir: Path, database_urls: dict[str, str] | None = None) -> Iterator[System]:
+def start_system(
+    workdir: Path,
+    database_urls: dict[str, str] | None = None,
+    *,
+    with_config_server: bool = False,
+    registry_args: list[str] | None = None,
+) -> Iterator[System]:
     """Start registry, subgraphs and router on free ports; stop them all on exit.
 
     Args:
         workdir: Directory for logs, recordings and SQLite files.
         database_urls: Subgraph name to database URL; SQLite files in ``workdir`` when omitted.
+        with_config_server: Also start the config server; every service then reads its
+            settings from it (``TRELLIS_CONFIG_URL``); ``System.config_url`` names it.
+        registry_args: Replace the registry's store options (default: a SQLite file in
+            ``workdir``), e.g. ``["--etcd-endpoint", "http://127.0.0.1:2379"]``.
     """
     processes = Processes(workdir)
     try:
+        config_url = start_config_server(processes, workdir) if with_config_server else None
+        service_env = {"TRELLIS_CONFIG_URL": config_url} if config_url else {}
         registry_port = free_port()
         registry_url = f"http://127.0.0.1:{registry_port}"
         processes.start(
@@ -258,16 +295,25 @@ def start_system(workdir: Path, database_urls: dict[str, str] | None = None) -> 
                 "serve",
                 "--port",
                 str(registry_port),
-                "--database-url",
-                f"sqlite+aiosqlite:///{workdir}/registry.db",
+                *(
+                    registry_args
+                    if registry_args is not None
+                    else ["--database-url", f"sqlite+aiosqlite:///{workdir}/registry.db"]
+                ),
             ],
+            env=service_env,
         )
         wait_until(
             lambda: httpx.get(f"{registry_url}/health").status_code == 200, "registry", processes
         )
         subgraphs = {
             name: start_subgraph(
-                processes, name, registry_url, workdir, (database_urls or {}).get(name)
+                processes,
+                name,
+                registry_url,
+                workdir,
+                (database_urls or {}).get(name),
+                env=service_env,
             )
             for name in SUBGRAPHS
         }
@@ -290,9 +336,9 @@ def start_system(workdir: Path, database_urls: dict[str, str] | None = None) -> 
                 "--listen",
                 f"127.0.0.1:{router_port}",
             ],
-            env={"TRELLIS_ROUTER_POLL_INTERVAL_SECONDS": "0.5"},
+            env={"TRELLIS_ROUTER_POLL_INTERVAL_SECONDS": "0.5", **service_env},
         )
-        system = System(registry_url, router_url, subgraphs, processes)
+        system = System(registry_url, router_url, subgraphs, processes, config_url)
         wait_until(
             lambda: "errors" not in system.graphql(READY_QUERY),
             "the router serving the composed supergraph",

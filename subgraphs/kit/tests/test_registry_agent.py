@@ -61,7 +61,11 @@ async def test_agent_registers_publishes_heartbeats_and_deregisters(
         "metadata": {"subgraph": "widgets"},
     }
     assert (publish.method, publish.path) == ("POST", "/v1/subgraphs/widgets")
-    assert publish.body == {"sdl": SDL, "routing_url": REGISTRATION.routing_url}
+    assert publish.body == {
+        "sdl": SDL,
+        "routing_url": REGISTRATION.routing_url,
+        "published_by": REGISTRATION.instance_id,
+    }
     assert peer.paths("PUT")[0] == f"{INSTANCE_PATH}/heartbeat"
     assert peer.requests[-1].method == "DELETE"
     assert peer.requests[-1].path == INSTANCE_PATH
@@ -77,14 +81,21 @@ async def test_agent_registers_again_when_the_registry_forgets_the_instance(
     agent = agent_for(url)
     agent.start()
     await peer.wait_for(lambda p: len(p.paths("PUT")) >= 1)
-    peer.instances.clear()  # what a registry restart looks like from outside
-    await peer.wait_for(lambda p: len(p.paths("POST")) >= 4 and bool(p.instances))
+    peer.instances.clear()  # the registry lost the instance, not the schema
+    await peer.wait_for(lambda p: len(p.paths("POST")) >= 3 and bool(p.instances))
+    await peer.wait_for(lambda p: len(p.paths("PUT")) >= 3)
+    publishes = [p for p in peer.paths("POST") if p.startswith("/v1/subgraphs/")]
+    assert len(publishes) == 1  # the registry still has this SDL: nothing to publish
+
+    peer.published.clear()
+    peer.instances.clear()  # a registry that lost everything
+    await peer.wait_for(lambda p: len(p.paths("POST")) >= 5 and bool(p.instances))
     await agent.stop()
 
     registers = [p for p in peer.paths("POST") if p.endswith("/instances")]
     publishes = [p for p in peer.paths("POST") if p.startswith("/v1/subgraphs/")]
-    assert len(registers) >= 2
-    assert len(publishes) >= 2
+    assert len(registers) >= 3
+    assert len(publishes) == 2
 
 
 async def test_agent_keeps_heartbeating_when_composition_is_rejected(

@@ -139,10 +139,10 @@ async def deliver_order_notifications(services: SubgraphServices) -> None:
     Args:
         services: The running subgraph's services.
     """
-    settings = services.settings
-    if not isinstance(settings, BillingSettings):
-        settings = BillingSettings.model_construct()
     while True:
+        settings = services.settings  # read each pass: the config server may change it
+        if not isinstance(settings, BillingSettings):
+            settings = BillingSettings.model_construct()
         await asyncio.sleep(settings.outbox_interval_seconds)
         try:
             await deliver_pending(services, settings.outbox_batch_size)

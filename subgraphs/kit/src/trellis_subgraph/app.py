@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import GraphQLRouter
 from strawberry.federation import Schema
+from trellis_config.client import LiveSettings
 
 from trellis_subgraph.context import SubgraphServices, context_getter
 from trellis_subgraph.database import Database
@@ -33,7 +34,21 @@ from trellis_subgraph.registry import InstanceRegistration, RegistryAgent, Regis
 from trellis_subgraph.sdl import subgraph_sdl
 from trellis_subgraph.settings import SubgraphSettings
 
-__all__ = ["BackgroundTask", "Seeder", "SubgraphDefinition", "create_app", "create_peers"]
+__all__ = [
+    "RESTART_ONLY_SETTINGS",
+    "BackgroundTask",
+    "Seeder",
+    "SubgraphDefinition",
+    "create_app",
+    "create_peers",
+    "follow_live_settings",
+    "peer_policy",
+]
+
+RESTART_ONLY_SETTINGS = frozenset(
+    {"host", "port", "data_dir", "database_url", "registry_url", "routing_url", "peer_urls"}
+)
+"""Settings a running subgraph cannot change: a new value is logged and applied at restart."""
 
 logger = logging.getLogger(__name__)
 
@@ -79,11 +94,7 @@ def create_peers(settings: SubgraphSettings) -> Peers:
     Returns:
         The :class:`Peers`; close it with ``aclose()``.
     """
-    policy = PeerPolicy(
-        timeout_seconds=settings.peer_timeout_seconds,
-        attempts=settings.peer_attempts,
-        backoff_seconds=settings.peer_backoff_seconds,
-    )
+    policy = peer_policy(settings)
     http = httpx.AsyncClient()
     directory: PeerDirectory
     if settings.registry_url is None:
@@ -98,7 +109,63 @@ def create_peers(settings: SubgraphSettings) -> Peers:
     return Peers(directory, policy, http)
 
 
-def create_app(definition: SubgraphDefinition, settings: SubgraphSettings | None = None) -> FastAPI:
+def peer_policy(settings: SubgraphSettings) -> PeerPolicy:
+    """The peer-call policy the settings describe.
+
+    Args:
+        settings: The subgraph's settings (``peer_timeout_seconds``, ``peer_attempts``,
+            ``peer_backoff_seconds``).
+
+    Returns:
+        The :class:`PeerPolicy`.
+    """
+    return PeerPolicy(
+        timeout_seconds=settings.peer_timeout_seconds,
+        attempts=settings.peer_attempts,
+        backoff_seconds=settings.peer_backoff_seconds,
+    )
+
+
+def follow_live_settings(
+    services: SubgraphServices, name: str
+) -> Callable[[Any, Any, frozenset[str]], None]:
+    """The `LiveSettings` subscriber that applies new settings to a running subgraph.
+
+    It replaces ``services.settings`` (background loops and resolvers read it at the point of
+    use), sets the root log level, and gives the peer clients the new timeouts and retries.
+    Keys in `RESTART_ONLY_SETTINGS` keep their old value and are logged.
+
+    Args:
+        services: The running subgraph's services.
+        name: The subgraph name, for the logs.
+
+    Returns:
+        ``apply(old, new, changed_field_names)``.
+    """
+
+    def apply(old: SubgraphSettings, new: SubgraphSettings, changed: frozenset[str]) -> None:
+        later = changed & RESTART_ONLY_SETTINGS
+        if later:
+            logger.warning("%s: changed %s apply at the next restart", name, sorted(later))
+            new = new.model_copy(update={key: getattr(old, key) for key in later})
+        services.settings = new
+        if "log_level" in changed:
+            logging.getLogger().setLevel(new.log_level)
+        if any(key.startswith("peer_") for key in changed):
+            services.peers.set_policy(peer_policy(new))
+        applied = sorted(changed - later)
+        if applied:
+            logger.info("%s: applied changed settings %s", name, applied)
+
+    return apply
+
+
+def create_app(
+    definition: SubgraphDefinition,
+    settings: SubgraphSettings | None = None,
+    *,
+    live: LiveSettings[Any] | None = None,
+) -> FastAPI:
     """Build the subgraph's ASGI app.
 
     Routes: ``POST/GET /graphql`` (the federation schema) and ``GET /health``. The lifespan runs
@@ -108,14 +175,18 @@ def create_app(definition: SubgraphDefinition, settings: SubgraphSettings | None
 
     Args:
         definition: The subgraph.
-        settings: Its settings; read from the environment when omitted.
+        settings: Its settings; read from the environment when omitted (or from ``live``).
+        live: Settings followed from the config server: each change replaces
+            ``services.settings`` (and the peer policy) while serving; keys in
+            `RESTART_ONLY_SETTINGS` are logged and wait for a restart.
 
     Returns:
         The FastAPI app; ``app.state.database``, ``app.state.services`` (once started) and
         ``app.state.registry_agent`` (None when registration is disabled or before start) are
         available to tests and tools.
     """
-    settings = settings if settings is not None else definition.settings_type()
+    if settings is None:
+        settings = live.current if live is not None else definition.settings_type()
     database = Database.connect(settings.database_url)
 
     @asynccontextmanager
@@ -132,6 +203,9 @@ def create_app(definition: SubgraphDefinition, settings: SubgraphSettings | None
             asyncio.create_task(run(services), name=f"{definition.name}:{run.__name__}")
             for run in definition.background
         ]
+        if live is not None:
+            live.subscribe(follow_live_settings(services, definition.name))
+            tasks.append(asyncio.create_task(live.run(), name=f"{definition.name}:settings"))
         agent = _registry_agent(definition, settings)
         app.state.registry_agent = agent
         if agent is not None:

@@ -14,9 +14,11 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import uvicorn
+from trellis_config.client import LiveSettings, client_from_env
 
 from trellis_subgraph.app import SubgraphDefinition, create_app
 from trellis_subgraph.database import Database
@@ -24,7 +26,7 @@ from trellis_subgraph.demo_data import DemoSizes, demo_catalogue
 from trellis_subgraph.migrations import upgrade
 from trellis_subgraph.settings import SubgraphSettings
 
-__all__ = ["main", "migrate", "seed", "settings_from_args"]
+__all__ = ["live_settings", "main", "migrate", "seed", "settings_from_args"]
 
 COMMANDS = ("serve", "migrate", "seed")
 
@@ -73,13 +75,43 @@ def settings_from_args(
     return _settings(definition, args)
 
 
-def _settings(definition: SubgraphDefinition, args: argparse.Namespace) -> SubgraphSettings:
-    overrides: dict[str, Any] = {
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {
         name: value
         for name, value in vars(args).items()
         if name in _SERVE_OPTIONS and value is not None
     }
-    return definition.settings_type(**overrides)
+
+
+def _settings(definition: SubgraphDefinition, args: argparse.Namespace) -> SubgraphSettings:
+    return definition.settings_type(**_overrides(args))
+
+
+def live_settings(
+    definition: SubgraphDefinition, overrides: dict[str, Any], local: SubgraphSettings
+) -> LiveSettings[Any] | None:
+    """Settings followed from the config server, when ``TRELLIS_CONFIG_URL`` names one.
+
+    Precedence: command-line options > environment > config server (application
+    ``<subgraph name>``, profile ``TRELLIS_CONFIG_PROFILE``) > defaults. The last environment
+    the server gave is cached in ``<data_dir>/config-cache/<name>.json`` and used when the
+    server cannot be reached at start.
+
+    Args:
+        definition: The subgraph.
+        overrides: Values from command-line options.
+        local: The settings without the config server (for ``data_dir``).
+
+    Returns:
+        The loaded :class:`LiveSettings`, or None when no config server is configured.
+    """
+    client = client_from_env(definition.name)
+    if client is None:
+        return None
+    cache = Path(local.data_dir) / "config-cache" / f"{definition.name}.json"
+    live = LiveSettings(definition.settings_type, client, overrides=overrides, cache_path=cache)
+    live.load()
+    return live
 
 
 async def migrate(definition: SubgraphDefinition, settings: SubgraphSettings) -> None:
@@ -131,7 +163,7 @@ def main(definition: SubgraphDefinition, argv: Sequence[str] | None = None) -> N
     """
     args = _parser(definition).parse_args(argv)
     settings = _settings(definition, args)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per heartbeat otherwise
     if args.command == "migrate":
         asyncio.run(migrate(definition, settings))
@@ -147,5 +179,8 @@ def main(definition: SubgraphDefinition, argv: Sequence[str] | None = None) -> N
             raise SystemExit(1)
         print(f"{definition.name}: seeded {sizes} in {elapsed:.1f} s")
         return
-    app = create_app(definition, settings)
+    live = live_settings(definition, _overrides(args), settings)
+    if live is not None:
+        settings = live.current
+    app = create_app(definition, settings, live=live)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")

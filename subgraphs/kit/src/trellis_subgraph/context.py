@@ -24,14 +24,15 @@ K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SubgraphServices:
     """The process-wide parts of a running subgraph, shared by requests and background tasks.
 
     Attributes:
         database: The subgraph's database.
         peers: Clients of the peer subgraphs.
-        settings: The subgraph's settings.
+        settings: The subgraph's settings; replaced whole when the config server changes a
+            key (read it at the point of use, do not keep a copy across awaits in loops).
     """
 
     database: Database

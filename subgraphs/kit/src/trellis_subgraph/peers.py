@@ -23,6 +23,7 @@ GraphQL errors in the peer's answer are not retried: they raise
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import time
@@ -93,14 +94,30 @@ class StaticPeerDirectory:
         """Nothing to forget: the URLs are fixed."""
 
 
+@dataclass(slots=True)
+class _Listing:
+    """The routing URLs of one service's UP instances as last read from the registry."""
+
+    urls: list[str]
+    index: int
+    read_at: float
+
+
 class RegistryPeerDirectory:
-    """Routing URLs of the UP instances the registry lists, round-robin, cached briefly.
+    """Routing URLs of the UP instances the registry lists, round-robin, followed by watch.
+
+    The first lookup of a service reads ``GET /v1/services/{service}`` and starts a watch: a
+    loop of blocking queries (``?index=N&wait=…``, Consul's semantics) that replaces the
+    listing as soon as the registry's index moves, so a new or removed instance is seen
+    within a round trip rather than after a cache period. While the watch cannot reach the
+    registry the last listing is used for ``cache_seconds``, then read again on lookup.
 
     Args:
         registry_url: Base URL of the registry, e.g. ``http://127.0.0.1:8761``.
         http: The HTTP client to use.
-        cache_seconds: How long one listing is reused (seconds).
+        cache_seconds: How long a listing is trusted without a working watch (seconds).
         static: URLs that take precedence over the registry (the ``peer_urls`` setting).
+        watch_wait_seconds: The ``wait`` of each blocking query (seconds).
     """
 
     def __init__(
@@ -110,12 +127,16 @@ class RegistryPeerDirectory:
         *,
         cache_seconds: float = 5.0,
         static: Mapping[str, str] | None = None,
+        watch_wait_seconds: float = 30.0,
     ) -> None:
         self._registry_url = registry_url.rstrip("/")
         self._http = http
         self._cache_seconds = cache_seconds
         self._static = dict(static or {})
-        self._listings: dict[str, tuple[float, list[str]]] = {}
+        self._wait = watch_wait_seconds
+        self._listings: dict[str, _Listing] = {}
+        self._watching: dict[str, bool] = {}
+        self._watches: dict[str, asyncio.Task[None]] = {}
         self._turns: dict[str, itertools.count[int]] = {}
 
     async def routing_url(self, service: str) -> str:
@@ -133,25 +154,80 @@ class RegistryPeerDirectory:
         return urls[turn % len(urls)]
 
     def forget(self, service: str, url: str) -> None:
-        """Drop the cached listing of the service, so the next lookup asks the registry."""
-        self._listings.pop(service, None)
+        """Leave a URL that just failed out of the listing until the registry lists it again."""
+        listing = self._listings.get(service)
+        if listing is not None and url in listing.urls:
+            listing.urls = [known for known in listing.urls if known != url]
+
+    async def aclose(self) -> None:
+        """Stop every watch."""
+        watches = list(self._watches.values())
+        self._watches.clear()
+        for task in watches:
+            task.cancel()
+        for task in watches:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _urls(self, service: str) -> list[str]:
-        cached = self._listings.get(service)
-        now = time.monotonic()
-        if cached is not None and now - cached[0] < self._cache_seconds:
-            return cached[1]
+        listing = self._listings.get(service)
+        fresh = listing is not None and (
+            self._watching.get(service, False)
+            or time.monotonic() - listing.read_at < self._cache_seconds
+        )
+        if listing is None or not fresh or not listing.urls:
+            listing = await self._read(service, None)
+        if service not in self._watches:
+            self._watches[service] = asyncio.create_task(
+                self._watch(service), name=f"trellis-peer-watch:{service}"
+            )
+        return listing.urls
+
+    async def _read(self, service: str, after: int | None) -> _Listing:
+        url = f"{self._registry_url}/v1/services/{service}"
+        params = {} if after is None else {"index": str(after), "wait": f"{self._wait:g}s"}
         try:
-            response = await self._http.get(f"{self._registry_url}/v1/services/{service}")
+            response = await self._http.get(url, params=params, timeout=self._wait + 10.0)
             response.raise_for_status()
-            instances = response.json()["instances"]
+            body = response.json()
+            instances = body["instances"]
+            index = int(body.get("index", 0))
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
             raise UpstreamUnavailable(
                 service, f"the registry at {self._registry_url} did not answer ({error})"
             ) from error
-        urls = [i["routing_url"] for i in instances if i.get("status") == "UP"]
-        self._listings[service] = (now, urls)
-        return urls
+        urls = [
+            str(instance["routing_url"])
+            for instance in instances
+            if instance.get("effective_status", instance.get("status")) == "UP"
+        ]
+        listing = _Listing(urls=urls, index=index, read_at=time.monotonic())
+        self._listings[service] = listing
+        return listing
+
+    async def _watch(self, service: str) -> None:
+        backoff = 0.2
+        while not self._http.is_closed:
+            listing = self._listings.get(service)
+            after = listing.index if listing is not None else 0
+            started = time.monotonic()
+            try:
+                read = await self._read(service, after)
+            except RuntimeError:  # the HTTP client was closed under the watch: stop
+                return
+            except UpstreamUnavailable as error:
+                if self._watching.get(service, True):
+                    logger.warning("watching %s in the registry failed: %s", service, error)
+                self._watching[service] = False
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            self._watching[service] = True
+            backoff = 0.2
+            if read.index <= after and time.monotonic() - started < 0.05:
+                # The registry answered at once without a newer index (it does not block):
+                # poll instead of spinning.
+                await asyncio.sleep(self._cache_seconds or 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +269,7 @@ class PeerClient:
         self.service = service
         self._directory = directory
         self._http = http
-        self._policy = policy
+        self.policy = policy
 
     async def execute(
         self,
@@ -234,7 +310,7 @@ class PeerClient:
             ) from error
 
     async def _post_with_retries(self, body: dict[str, Any], idempotent: bool) -> dict[str, Any]:
-        policy = self._policy
+        policy = self.policy
         delay = policy.backoff_seconds
         reason = "no attempt was made"
         for attempt in range(1, max(policy.attempts, 1) + 1):
@@ -311,7 +387,21 @@ class Peers:
             self._clients[service] = existing
         return existing
 
+    def set_policy(self, policy: PeerPolicy) -> None:
+        """Use ``policy`` for every call from now on (live settings); calls in flight keep
+        theirs.
+
+        Args:
+            policy: The new timeouts and retries.
+        """
+        self.policy = policy
+        for client in self._clients.values():
+            client.policy = policy
+
     async def aclose(self) -> None:
-        """Close the HTTP client if this object created it."""
+        """Stop the directory's watches and close the HTTP client if this object created it."""
+        close = getattr(self.directory, "aclose", None)
+        if close is not None:
+            await close()
         if self._owns_http:
             await self.http.aclose()

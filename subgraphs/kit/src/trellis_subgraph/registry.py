@@ -165,13 +165,36 @@ class RegistryClient:
         _expect_success(response, "deregister")
         return True
 
-    async def publish(self, subgraph: str, sdl: str, routing_url: str) -> PublishResult:
+    async def current_sdl(self, subgraph: str) -> tuple[int, str] | None:
+        """The subgraph's current version in the schema registry (Rover's ``subgraph fetch``).
+
+        Args:
+            subgraph: Subgraph name.
+
+        Returns:
+            ``(version, sdl)``, or None when the subgraph was never published (404).
+
+        Raises:
+            RegistryError: On another non-2xx answer.
+            httpx.HTTPError: When the registry cannot be reached.
+        """
+        response = await self._http.get(f"/v1/subgraphs/{subgraph}")
+        if response.status_code == httpx.codes.NOT_FOUND:
+            return None
+        _expect_success(response, "fetch")
+        body: dict[str, Any] = response.json()
+        return int(body.get("version", 0)), str(body.get("sdl", ""))
+
+    async def publish(
+        self, subgraph: str, sdl: str, routing_url: str, published_by: str = "unknown"
+    ) -> PublishResult:
         """Publish a subgraph's SDL (Rover's ``subgraph publish``).
 
         Args:
             subgraph: Subgraph name.
             sdl: The exact text ``{ _service { sdl } }`` returns.
             routing_url: Where the router reaches the subgraph.
+            published_by: Who publishes (recorded in the registry's history).
 
         Returns:
             The new (or unchanged) version.
@@ -182,7 +205,8 @@ class RegistryClient:
             httpx.HTTPError: When the registry cannot be reached.
         """
         response = await self._http.post(
-            f"/v1/subgraphs/{subgraph}", json={"sdl": sdl, "routing_url": routing_url}
+            f"/v1/subgraphs/{subgraph}",
+            json={"sdl": sdl, "routing_url": routing_url, "published_by": published_by},
         )
         if response.status_code == httpx.codes.CONFLICT:
             raise CompositionRejected(_composition_errors(response))
@@ -199,8 +223,10 @@ class RegistryClient:
 class RegistryAgent:
     """Keeps one subgraph instance registered for the life of the process.
 
-    In the background: register (retrying until the registry answers), publish the SDL, then
-    heartbeat every ``heartbeat_interval_seconds``; on 404 register and publish again.
+    In the background: register (retrying until the registry answers), publish the SDL unless
+    the registry's current version already has it (a second instance of the same version
+    publishes nothing), then heartbeat every ``heartbeat_interval_seconds``; on 404 register
+    and publish again.
     :meth:`stop` deregisters. Nothing here ever stops the subgraph from serving.
 
     Args:
@@ -277,8 +303,18 @@ class RegistryAgent:
 
     async def _publish(self) -> None:
         reg = self._registration
+        current = await self._client.current_sdl(reg.service)
+        if current is not None and current[1] == self._sdl:
+            # Another instance of this version published it already: publishing again would
+            # only move the supergraph's routing URL to this instance (the router routes by
+            # the registry's instance list anyway).
+            logger.info("%s subgraph schema is current (version %s)", reg.service, current[0])
+            self.composition_errors = ()
+            return
         try:
-            result = await self._client.publish(reg.service, self._sdl, reg.routing_url)
+            result = await self._client.publish(
+                reg.service, self._sdl, reg.routing_url, published_by=reg.instance_id
+            )
         except CompositionRejected as rejected:
             self.composition_errors = rejected.errors
             for error in rejected.errors:

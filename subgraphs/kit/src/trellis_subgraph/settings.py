@@ -9,7 +9,7 @@ class variable and gives ``port`` its own default. Two settings are derived when
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, model_validator
@@ -86,6 +86,10 @@ class SubgraphSettings(BaseSettings):
         default=5.0,
         ge=0,
         description="How long a registry listing of a peer's instances is reused (seconds).",
+    )
+    log_level: Literal["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"] = Field(
+        default="INFO",
+        description="Level of the subgraph's logs (the root logger); applied live.",
     )
     seed_demo_data: bool = Field(
         default=True, description="Seed the demo catalogue when the tables are empty."

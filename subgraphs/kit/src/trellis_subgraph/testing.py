@@ -175,6 +175,8 @@ class RecordingRegistry:
 
     It keeps the set of registered instances (so heartbeats of unknown instances get 404, as the
     contract says) and answers publishes with 200, or with 409 and ``reject_with`` errors.
+    ``GET /v1/subgraphs/{name}`` answers the last accepted publish (404 before one); those reads
+    are not recorded.
 
     Attributes:
         requests: Every request received, in order.
@@ -186,6 +188,7 @@ class RecordingRegistry:
         self.requests: list[RecordedRequest] = []
         self.instances: set[tuple[str, str]] = set()
         self.reject_with: list[dict[str, str]] = []
+        self.published: dict[str, dict[str, Any]] = {}
         self._changed = asyncio.Condition()
         self.app = Starlette(
             routes=[
@@ -201,6 +204,7 @@ class RecordingRegistry:
                     methods=["DELETE"],
                 ),
                 Route("/v1/subgraphs/{name}", self._publish, methods=["POST"]),
+                Route("/v1/subgraphs/{name}", self._fetch, methods=["GET"]),
             ]
         )
 
@@ -256,12 +260,19 @@ class RecordingRegistry:
         await self._notify()
         return Response(status_code=204 if known else 404)
 
+    async def _fetch(self, request: Request) -> Response:
+        current = self.published.get(request.path_params["name"])
+        if current is None:
+            return JSONResponse({"detail": "never published"}, status_code=404)
+        return JSONResponse(current)
+
     async def _publish(self, request: Request) -> Response:
-        await self._record(request)
+        body = await self._record(request)
         await self._notify()
         if self.reject_with:
             return JSONResponse({"errors": self.reject_with}, status_code=409)
         version = sum(1 for r in self.requests if r.path == request.url.path)
+        self.published[request.path_params["name"]] = {**body, "version": version}
         return JSONResponse(
             {
                 "subgraph": request.path_params["name"],

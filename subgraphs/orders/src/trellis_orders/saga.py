@@ -388,8 +388,8 @@ async def recover_pending_orders(services: SubgraphServices) -> None:
     Args:
         services: The running subgraph's services.
     """
-    interval = _settings(services).saga_recovery_interval_seconds
     while True:
+        interval = _settings(services).saga_recovery_interval_seconds  # live: read each round
         await asyncio.sleep(interval)
         try:
             await recover_expired_orders(services)
