@@ -237,10 +237,11 @@ def start_subgraph(
     return Subgraph(name, url, proxy_url, recording)
 
 
-def start_config_server(processes: Processes, workdir: Path) -> str:
-    """Start ``trellis-config serve`` on a free port with its git repository in
-    ``<workdir>/config-repo`` (created from ``config/defaults/``); returns its base URL."""
-    port = free_port()
+def start_config_server(processes: Processes, workdir: Path, port: int | None = None) -> str:
+    """Start ``trellis-config serve`` on ``port`` (a free one when None) with its git
+    repository in ``<workdir>/config-repo`` (created from ``config/defaults/``); returns its
+    base URL once it answers."""
+    port = port if port is not None else free_port()
     processes.start(
         "config",
         [

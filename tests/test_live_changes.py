@@ -34,11 +34,16 @@ from dulwich.repo import Repo
 
 from .conftest import (
     BIN,
+    READY_QUERY,
     ROOT,
     SUBGRAPH_ENV,
+    SUBGRAPHS,
     Process,
+    Processes,
     System,
     free_port,
+    start_config_server,
+    start_subgraph,
     start_system,
     wait_until,
 )
@@ -264,3 +269,79 @@ def test_changes_under_load_fail_no_request(live_system: System, tmp_path: Path)
     assert len(report.outcomes) > 100
     slow = {change: s for change, s in visible.items() if s > VISIBLE_WITHIN_SECONDS}
     assert not slow, f"changes seen later than {VISIBLE_WITHIN_SECONDS} s: {slow}"
+
+
+def test_services_started_before_the_registry_and_config_server_converge(
+    tmp_path: Path,
+) -> None:
+    """Subgraphs and router start while the registry and the config server are down: they
+    serve what they can, keep retrying, and converge once both appear (registration, schema,
+    routing, and settings from the config server)."""
+    processes = Processes(tmp_path)
+    try:
+        registry_port, config_port = free_port(), free_port()
+        registry_url = f"http://127.0.0.1:{registry_port}"
+        config_env = {"TRELLIS_CONFIG_URL": f"http://127.0.0.1:{config_port}"}
+        subgraphs = {
+            name: start_subgraph(processes, name, registry_url, tmp_path, env=config_env)
+            for name in SUBGRAPHS
+        }
+        router_port = free_port()
+        processes.start(
+            "router",
+            [
+                str(BIN / "trellis-router"),
+                "serve",
+                "--registry",
+                registry_url,
+                "--listen",
+                f"127.0.0.1:{router_port}",
+            ],
+            env=config_env,
+        )
+        system = System(registry_url, f"http://127.0.0.1:{router_port}", subgraphs, processes)
+        wait_until(
+            lambda: httpx.get(f"{system.router_url}/health", timeout=2).status_code == 200,
+            "the router live without a registry",
+            processes,
+        )
+        assert httpx.get(f"{system.router_url}/ready", timeout=2).status_code == 503
+        for subgraph in subgraphs.values():  # serving on local settings meanwhile
+            wait_until(
+                lambda subgraph=subgraph: (
+                    httpx.get(subgraph.url.replace("/graphql", "/health"), timeout=2).status_code
+                    == 200
+                ),
+                f"{subgraph.name} live without a registry",
+                processes,
+            )
+
+        start_config_server(processes, tmp_path, config_port)
+        processes.start(
+            "registry",
+            [
+                str(BIN / "trellis-registry"),
+                "serve",
+                "--port",
+                str(registry_port),
+                "--database-url",
+                f"sqlite+aiosqlite:///{tmp_path}/registry.db",
+            ],
+        )
+        wait_until(
+            lambda: "errors" not in system.graphql(READY_QUERY),
+            "the system converged",
+            processes,
+        )
+        assert set(instances(system)) == set(SUBGRAPHS)
+
+        # The router's settings follow the config server that was down at its start.
+        origin = "http://late.trellis.test"
+        router_yml = tmp_path / "config-repo" / "router.yml"
+        router_config = yaml.safe_load(router_yml.read_text()) or {}
+        router_config["cors_allow_origins"] = [origin]
+        system.config_url = config_env["TRELLIS_CONFIG_URL"]
+        commit_config(system, "router.yml", yaml.safe_dump(router_config))
+        wait_until(lambda: cors_origin(system, origin) == origin, "the CORS change", processes)
+    finally:
+        processes.stop_all()

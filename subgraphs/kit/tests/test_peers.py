@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +173,48 @@ async def test_registry_down_is_reported_as_the_peer_unavailable() -> None:
             await directory.routing_url("billing")
     assert raised.value.service == "billing"
     assert "the registry at" in raised.value.message
+
+
+async def test_registry_directory_follows_instances_by_watch(tmp_path: Path) -> None:
+    """A registered or removed instance is seen through the watch, not after a cache period."""
+    settings = RegistrySettings(
+        host="127.0.0.1", port=0, database_url=f"sqlite+aiosqlite:///{tmp_path}/registry.db"
+    )
+    first, second = free_port(), free_port()
+
+    def registration(instance_id: str, port: int) -> dict[str, str]:
+        return {
+            "instance_id": instance_id,
+            "routing_url": f"http://127.0.0.1:{port}/graphql",
+            "health_url": f"http://127.0.0.1:{port}/health",
+        }
+
+    async def urls_become(directory: RegistryPeerDirectory, expected: set[str]) -> None:
+        async with asyncio.timeout(5):
+            while True:
+                seen = {await directory.routing_url("echo") for _ in range(4)}
+                if seen == expected:
+                    return
+                await asyncio.sleep(0.05)
+
+    async with serve_over_http(settings) as registry_url, httpx.AsyncClient() as http:
+        await http.post(f"{registry_url}/v1/services/echo/instances", json=registration("a", first))
+        directory = RegistryPeerDirectory(
+            registry_url, http, cache_seconds=3600, watch_wait_seconds=30
+        )
+        try:
+            assert await directory.routing_url("echo") == f"http://127.0.0.1:{first}/graphql"
+            await http.post(
+                f"{registry_url}/v1/services/echo/instances", json=registration("b", second)
+            )
+            await urls_become(
+                directory,
+                {f"http://127.0.0.1:{first}/graphql", f"http://127.0.0.1:{second}/graphql"},
+            )
+            await http.put(
+                f"{registry_url}/v1/services/echo/instances/a/status",
+                json={"status": "OUT_OF_SERVICE"},
+            )
+            await urls_become(directory, {f"http://127.0.0.1:{second}/graphql"})
+        finally:
+            await directory.aclose()
