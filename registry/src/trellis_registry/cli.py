@@ -21,6 +21,7 @@ import httpx
 import typer
 import uvicorn
 from graphql import GraphQLError, parse
+from trellis_config.client import LiveSettings, client_from_env
 
 from trellis_registry.checks import (
     CheckInputError,
@@ -115,10 +116,24 @@ def serve(
         }.items()
         if value is not None
     }
-    settings = RegistrySettings.model_validate(overrides)
+    settings = _settings(overrides)
     registry = create_app(settings)
     config = uvicorn.Config(registry, host=settings.host, port=settings.port)
     RegistryServer(config, registry).run()
+
+
+def _settings(overrides: dict[str, Any]) -> RegistrySettings:
+    """The registry's settings: options > environment > config server > defaults.
+
+    With ``TRELLIS_CONFIG_URL`` set, the config server's ``registry`` application is read once
+    at start (its last answer is cached in ``var/config-cache/registry.json`` for starts while
+    it is down); a later change there applies at the next restart.
+    """
+    client = client_from_env("registry")
+    if client is None:
+        return RegistrySettings.model_validate(overrides)
+    cache = Path("var") / "config-cache" / "registry.json"
+    return LiveSettings(RegistrySettings, client, overrides=overrides, cache_path=cache).load()
 
 
 def _fail(code: int, message: str) -> NoReturn:
