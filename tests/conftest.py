@@ -259,6 +259,25 @@ def start_config_server(processes: Processes, workdir: Path, port: int | None = 
     return url
 
 
+def start_router(processes: Processes, registry_url: str, env: dict[str, str]) -> str:
+    """Start ``trellis-router serve`` following ``registry_url`` on a free port, without
+    waiting for it; returns its base URL."""
+    port = free_port()
+    processes.start(
+        "router",
+        [
+            str(BIN / "trellis-router"),
+            "serve",
+            "--registry",
+            registry_url,
+            "--listen",
+            f"127.0.0.1:{port}",
+        ],
+        env={"TRELLIS_ROUTER_POLL_INTERVAL_SECONDS": "0.5", **env},
+    )
+    return f"http://127.0.0.1:{port}"
+
+
 @pytest.fixture
 def new_port() -> Any:
     """The :func:`free_port` helper as a fixture."""
@@ -325,20 +344,7 @@ def start_system(
             "every subgraph published",
             processes,
         )
-        router_port = free_port()
-        router_url = f"http://127.0.0.1:{router_port}"
-        processes.start(
-            "router",
-            [
-                str(BIN / "trellis-router"),
-                "serve",
-                "--registry",
-                registry_url,
-                "--listen",
-                f"127.0.0.1:{router_port}",
-            ],
-            env={"TRELLIS_ROUTER_POLL_INTERVAL_SECONDS": "0.5", **service_env},
-        )
+        router_url = start_router(processes, registry_url, service_env)
         system = System(registry_url, router_url, subgraphs, processes, config_url)
         wait_until(
             lambda: "errors" not in system.graphql(READY_QUERY),

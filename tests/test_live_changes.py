@@ -43,6 +43,7 @@ from .conftest import (
     System,
     free_port,
     start_config_server,
+    start_router,
     start_subgraph,
     start_system,
     wait_until,
@@ -286,20 +287,8 @@ def test_services_started_before_the_registry_and_config_server_converge(
             name: start_subgraph(processes, name, registry_url, tmp_path, env=config_env)
             for name in SUBGRAPHS
         }
-        router_port = free_port()
-        processes.start(
-            "router",
-            [
-                str(BIN / "trellis-router"),
-                "serve",
-                "--registry",
-                registry_url,
-                "--listen",
-                f"127.0.0.1:{router_port}",
-            ],
-            env=config_env,
-        )
-        system = System(registry_url, f"http://127.0.0.1:{router_port}", subgraphs, processes)
+        router_url = start_router(processes, registry_url, config_env)
+        system = System(registry_url, router_url, subgraphs, processes)
         wait_until(
             lambda: httpx.get(f"{system.router_url}/health", timeout=2).status_code == 200,
             "the router live without a registry",

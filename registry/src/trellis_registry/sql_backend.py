@@ -385,6 +385,15 @@ class SqlRegistryBackend:
         result = await session.execute(select(_IndexRow.value).where(_IndexRow.id == 1))
         return result.scalar_one()
 
+    @classmethod
+    async def _index_after(cls, session: AsyncSession, changed: bool) -> int:
+        """Flushes and bumps the index when the transaction changed something a watcher sees;
+        else reads it."""
+        if not changed:
+            return await cls._read_index(session)
+        await session.flush()
+        return await cls._bump_index(session)
+
     async def _announce(self, index: int) -> None:
         """Wakes the watchers after a committed change that raised the index to ``index``."""
         async with self._changed:
@@ -461,12 +470,10 @@ class SqlRegistryBackend:
             if row is None or row.last_heartbeat_at < alive_since:
                 return None
             row.last_heartbeat_at = now
-            if status is not None and status.value != row.status:
+            changed = status is not None and status.value != row.status
+            if status is not None and changed:
                 row.status = status.value
-                await session.flush()
-                index = await self._bump_index(session)
-            else:
-                index = await self._read_index(session)
+            index = await self._index_after(session, changed)
             instance = row.to_instance()
         await self._announce(index)
         return instance, index
@@ -521,12 +528,10 @@ class SqlRegistryBackend:
             row = await session.get(_InstanceRow, (service, instance_id))
             if row is None:
                 return None
-            if row.status_override != value:
+            changed = row.status_override != value
+            if changed:
                 row.status_override = value
-                await session.flush()
-                index = await self._bump_index(session)
-            else:
-                index = await self._read_index(session)
+            index = await self._index_after(session, changed)
             instance = row.to_instance()
         await self._announce(index)
         return instance, index
@@ -543,12 +548,10 @@ class SqlRegistryBackend:
             row = await session.get(_InstanceRow, (service, instance_id))
             if row is None:
                 return None
-            if row.health != health.value:
+            changed = row.health != health.value
+            if changed:
                 row.health = health.value
-                await session.flush()
-                index = await self._bump_index(session)
-            else:
-                index = await self._read_index(session)
+            index = await self._index_after(session, changed)
             instance = row.to_instance()
         await self._announce(index)
         return instance, index
