@@ -36,7 +36,11 @@ async def test_registers_publishes_heartbeats_and_deregisters(database_url: str)
     assert register.body["health_url"] == f"http://127.0.0.1:{port}/health"
     assert register.body["metadata"]["subgraph"] == "customers"
     assert publish.path == "/v1/subgraphs/customers"
-    assert publish.body == {"sdl": served_sdl, "routing_url": f"http://127.0.0.1:{port}/graphql"}
+    assert publish.body == {
+        "sdl": served_sdl,
+        "routing_url": f"http://127.0.0.1:{port}/graphql",
+        "published_by": f"customers-127.0.0.1-{port}",
+    }
     assert 'type Customer @key(fields: "id")' in served_sdl
     assert peer.paths("DELETE") == [f"/v1/services/customers/instances/{instance_id}"]
 
