@@ -366,14 +366,7 @@ class SubgraphSchemaBody(SubgraphBody):
         Returns:
             Its wire form.
         """
-        return cls(
-            name=subgraph.name,
-            routing_url=subgraph.routing_url,
-            version=subgraph.version,
-            published_at=subgraph.published_at,
-            published_by=subgraph.published_by,
-            sdl=subgraph.sdl,
-        )
+        return cls(**SubgraphBody.of(subgraph).model_dump(), sdl=subgraph.sdl)
 
 
 class SubgraphListBody(BaseModel):
