@@ -6,9 +6,9 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 VENV := .venv
 BIN := $(VENV)/bin
-SRC := router/src registry/src config/src subgraphs/kit/src subgraphs/customers/src subgraphs/inventory/src subgraphs/billing/src subgraphs/orders/src
+SRC := router/src registry/src config/src subgraphs/kit/src subgraphs/customers/src subgraphs/inventory/src subgraphs/billing/src subgraphs/orders/src web/server/src
 
-.PHONY: setup up test lint typecheck pytest schema schema-check seed migrate clean
+.PHONY: setup up test lint typecheck pytest web web-test schema schema-check seed migrate clean
 
 ## setup: install uv if absent, then the locked environment
 setup: $(VENV)/.synced
@@ -18,13 +18,33 @@ $(VENV)/.synced: uv.lock pyproject.toml */pyproject.toml subgraphs/*/pyproject.t
 	$(UV) sync --frozen --all-packages
 	@touch $@
 
-## up: run registry, subgraphs and router (Ctrl-C stops all)
-up: setup
+## web: install web/'s locked npm packages and build web/dist when their sources changed
+## (the build validates every operation against schema/api-schema.graphql)
+WEB_SOURCES := $(shell find web/src web/public -type f -not -name generated.ts 2>/dev/null) \
+	web/index.html web/graphiql.html web/vite.config.ts web/codegen.ts web/tsconfig.json \
+	schema/api-schema.graphql
+web: web/dist/index.html
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: install Node.js 20+ to build web/" >&2; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run build --silent
+	@touch $@
+
+## web-test: the web app's unit tests (vitest)
+web-test: web/node_modules/.installed
+	cd web && npm run codegen --silent && npx vitest run
+
+## up: run config server, registry, subgraphs, router and web (Ctrl-C stops all)
+up: setup web
 	@mkdir -p var
 	$(BIN)/honcho start -f Procfile
 
 ## test: lint, type-check and every test
-test: setup lint typecheck pytest
+test: setup lint typecheck web web-test pytest
 
 lint: setup
 	$(BIN)/ruff check .
@@ -53,4 +73,4 @@ seed: setup
 	$(BIN)/python dev/seed.py $(SEED_ARGS)
 
 clean:
-	rm -rf var
+	rm -rf var web/dist test-output
