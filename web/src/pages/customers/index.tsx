@@ -1,3 +1,4 @@
-export function CustomersPage() { return <h1>CustomersPage (to do)</h1>; }
-export function CustomerDetailPage() { return <h1>CustomerDetailPage (to do)</h1>; }
-export function NewCustomerPage() { return <h1>NewCustomerPage (to do)</h1>; }
+// The Customers screens: list, detail (with invoices and orders), new customer.
+export { CustomersPage } from "./CustomersPage";
+export { CustomerDetailPage } from "./CustomerDetailPage";
+export { NewCustomerPage } from "./NewCustomerPage";

@@ -1,3 +1,4 @@
-export function ProductsPage() { return <h1>ProductsPage (to do)</h1>; }
-export function ProductDetailPage() { return <h1>ProductDetailPage (to do)</h1>; }
-export function NewProductPage() { return <h1>NewProductPage (to do)</h1>; }
+// The Products screens: list, detail (edit, stock, movements), new product.
+export { ProductsPage } from "./ProductsPage";
+export { ProductDetailPage } from "./ProductDetailPage";
+export { NewProductPage } from "./NewProductPage";
