@@ -1,2 +1,3 @@
-export function InvoicesPage() { return <h1>InvoicesPage (to do)</h1>; }
-export function InvoiceDetailPage() { return <h1>InvoiceDetailPage (to do)</h1>; }
+// The invoice screens: the list (/invoices) and one invoice (/invoices/:id).
+export { InvoiceDetailPage } from "./InvoiceDetailPage";
+export { InvoicesPage } from "./InvoicesPage";

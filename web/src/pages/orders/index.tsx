@@ -1,3 +1,4 @@
-export function OrdersPage() { return <h1>OrdersPage (to do)</h1>; }
-export function OrderDetailPage() { return <h1>OrderDetailPage (to do)</h1>; }
-export function NewOrderPage() { return <h1>NewOrderPage (to do)</h1>; }
+// The order screens: the list (/orders), a new order (/orders/new) and one order (/orders/:id).
+export { NewOrderPage } from "./NewOrderPage";
+export { OrderDetailPage } from "./OrderDetailPage";
+export { OrdersPage } from "./OrdersPage";
