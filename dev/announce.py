@@ -48,7 +48,8 @@ def main(router: str) -> int:
     print(
         f"""
 Trellis is up.
-  GraphQL (router):  {router}/graphql
+  Web app:           http://127.0.0.1:3000/ (playground at /playground)
+  GraphQL (router):  {router}/graphql (GraphiQL for browsers)
   Registry:          http://127.0.0.1:8761/v1/services
   Subgraphs:         http://127.0.0.1:4001/graphql (customers), :4002 (inventory),
                      :4003 (billing), :4004 (orders)

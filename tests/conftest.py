@@ -278,6 +278,33 @@ def start_router(processes: Processes, registry_url: str, env: dict[str, str]) -
     return f"http://127.0.0.1:{port}"
 
 
+def start_web(
+    processes: Processes, dist: Path, router_url: str, registry_url: str, port: int | None = None
+) -> str:
+    """Start ``trellis-web serve`` for the build in ``dist`` on ``port`` (a free one when None),
+    pointing the app at ``router_url`` (base URL) and linking ``registry_url``; returns its base
+    URL once it answers."""
+    port = port if port is not None else free_port()
+    processes.start(
+        "web",
+        [
+            str(BIN / "trellis-web"),
+            "serve",
+            "--port",
+            str(port),
+            "--dist",
+            str(dist),
+            "--router-url",
+            f"{router_url}/graphql",
+            "--registry-url",
+            f"{registry_url}/",
+        ],
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: httpx.get(f"{url}/health").status_code == 200, "trellis-web", processes)
+    return url
+
+
 @pytest.fixture
 def new_port() -> Any:
     """The :func:`free_port` helper as a fixture."""
@@ -291,6 +318,7 @@ def start_system(
     *,
     with_config_server: bool = False,
     registry_args: list[str] | None = None,
+    router_env: dict[str, str] | None = None,
 ) -> Iterator[System]:
     """Start registry, subgraphs and router on free ports; stop them all on exit.
 
@@ -301,6 +329,7 @@ def start_system(
             settings from it (``TRELLIS_CONFIG_URL``); ``System.config_url`` names it.
         registry_args: Replace the registry's store options (default: a SQLite file in
             ``workdir``), e.g. ``["--etcd-endpoint", "http://127.0.0.1:2379"]``.
+        router_env: Extra environment of the router (e.g. ``TRELLIS_ROUTER_CORS_ALLOW_ORIGINS``).
     """
     processes = Processes(workdir)
     try:
@@ -344,7 +373,7 @@ def start_system(
             "every subgraph published",
             processes,
         )
-        router_url = start_router(processes, registry_url, service_env)
+        router_url = start_router(processes, registry_url, {**service_env, **(router_env or {})})
         system = System(registry_url, router_url, subgraphs, processes, config_url)
         wait_until(
             lambda: "errors" not in system.graphql(READY_QUERY),

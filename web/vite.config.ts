@@ -14,6 +14,11 @@ export default defineConfig({
     chunkSizeWarningLimit: 2500,
     rollupOptions: {
       input: { main: "index.html", graphiql: "graphiql.html" },
+      // React Server Components' "use client" markers mean nothing in a browser bundle.
+      onwarn(warning, warn) {
+        if (warning.code === "MODULE_LEVEL_DIRECTIVE") return;
+        warn(warning);
+      },
     },
   },
   server: { port: 3000, strictPort: true },

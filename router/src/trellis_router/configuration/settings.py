@@ -189,6 +189,14 @@ class RouterSettings(BaseSettings):
             "Age; unset: not sent). Apollo Router: cors.max_age."
         ),
     )
+    playground_dir: Path | None = Field(
+        default=None,
+        description=(
+            "The web app's build folder (web/dist) whose graphiql.html the router serves to "
+            "browsers on GET /graphql, with its /assets/*; unset, or without graphiql.html: "
+            "the built-in minimal page. Read at start."
+        ),
+    )
     log_level: str = Field(
         default="INFO",
         description="Level of the router's logs: CRITICAL, ERROR, WARNING, INFO or DEBUG.",

@@ -27,6 +27,7 @@ from ..usage import OperationRecorder, report_operations
 from .cors import CorsMiddleware
 from .graphql import GraphQLEndpoint
 from .health import health, readiness
+from .playground import playground_assets
 
 __all__ = ["SettingsFeed", "create_app"]
 
@@ -81,7 +82,8 @@ def create_app(
     operations are reported to the registry every ``report_interval_seconds``.
 
     Returns:
-        The app: ``/graphql`` (GET, POST), ``/health``, ``/ready``; CORS as configured.
+        The app: ``/graphql`` (GET, POST), ``/health``, ``/ready``, and ``/assets/*`` (the
+        playground's files) when ``playground_dir`` is set; CORS as configured.
     """
     runtime = settings if isinstance(settings, RouterRuntime) else RouterRuntime(settings)
     start = runtime.settings
@@ -125,6 +127,9 @@ def create_app(
         Route("/health", health, methods=["GET"]),
         Route("/ready", readiness(holder), methods=["GET"]),
     ]
+    if start.playground_dir is not None:
+        assets = playground_assets(start.playground_dir / "assets")
+        routes.append(Route("/assets/{path:path}", assets, methods=["GET"]))
     app = Starlette(
         routes=routes, lifespan=lifespan, middleware=[Middleware(CorsMiddleware, runtime=runtime)]
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from ..configuration import RouterRuntime
 from ..executor import SubgraphClient
@@ -25,7 +25,7 @@ from ..pipeline import (
 )
 from ..state import StateHolder
 from ..usage import OperationRecorder
-from .playground import PLAYGROUND_HTML
+from .playground import playground_page
 
 __all__ = ["GRAPHQL_RESPONSE_JSON", "GraphQLEndpoint"]
 
@@ -77,7 +77,7 @@ class GraphQLEndpoint:
         settings = self._runtime.settings
         accept = request.headers.get("accept", "")
         if method == "GET" and "text/html" in accept and "query" not in request.query_params:
-            return HTMLResponse(PLAYGROUND_HTML)
+            return playground_page(settings.playground_dir)
         media = _negotiate(accept)
         try:
             if method == "POST":

@@ -1,7 +1,6 @@
 // Test helpers (used by the customers and products tests only): a urql client answering
 // operations by name with canned data, and a screen rendered at a route with react-dom and
-// `act` directly (@testing-library/react needs its peer @testing-library/dom, which is not
-// installed), with lookups by label, role-like names and text.
+// `act` directly (the app does not depend on @testing-library), with lookups by label, role-like names and text.
 import { getOperationAST, type DocumentNode } from "graphql";
 import { act, type ReactElement } from "react";
 import { createRoot, type Root } from "react-dom/client";

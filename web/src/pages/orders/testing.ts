@@ -1,7 +1,7 @@
 // Helpers for the invoice and order component tests. A urql client: a real `Client` with the
 // app's document cache, whose last exchange answers each operation from a function of its name
 // and variables instead of the network, and records the operations it saw. And a small
-// renderer and event helpers on react-dom's `act` (@testing-library/dom is not installed).
+// renderer and event helpers on react-dom's `act` (the app does not depend on @testing-library).
 import {
   Client,
   cacheExchange,
@@ -68,7 +68,7 @@ export function mockClient(
   return { client, calls };
 }
 
-// --- rendering and driving a screen without @testing-library/dom (not installed) ----------
+// --- rendering and driving a screen without @testing-library ----------
 
 // Tell React that updates are wrapped in act(), as in a test renderer.
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;

@@ -1,0 +1,333 @@
+"""The web app in a real browser: Debian's Chromium driven by Playwright, against the whole
+system (config-free: registry, four subgraphs, router, ``trellis-web``) on free ports.
+
+Flows (issue 7): list invoices and open one (customer and product names visible); create a
+customer, place an order for them, pay its invoice, see the order PAID and the stock decrease;
+run a query in the playground (the SPA's and the router's own page) and see the plan panel.
+The browser's host resolver maps every name but 127.0.0.1 to nothing, and every request the
+pages make is recorded: a request to any other host fails the test (the playground must work
+offline). Screenshots of each screen go to ``test-output/browser/`` at the repository root,
+with the first page load's timings in ``timings.json``.
+
+Skipped when Chromium (``/usr/bin/chromium``, or ``TRELLIS_CHROMIUM``) or the web build
+(``web/dist``, built by ``make web``) is missing, unless ``TRELLIS_REQUIRE_BROWSER=1`` (CI).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from .conftest import ROOT, System, free_port, start_system, start_web
+
+pytestmark = pytest.mark.system
+
+CHROMIUM = Path(os.environ.get("TRELLIS_CHROMIUM", "/usr/bin/chromium"))
+DIST = ROOT / "web" / "dist"
+OUTPUT = ROOT / "test-output" / "browser"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# Chromium flags for a closed machine: no background traffic to Google, no sandbox as root,
+# and every host name but the loopback address resolved to nothing (the network is "cut").
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
+def _missing_reason() -> str | None:
+    if not CHROMIUM.exists():
+        return f"Chromium not found at {CHROMIUM} (Debian: apt-get install chromium)"
+    if not (DIST / "index.html").exists():
+        return f"web build not found at {DIST} (make web)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    return None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _browser_available() -> None:
+    reason = _missing_reason()
+    if reason is None:
+        return
+    if os.environ.get("TRELLIS_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason}, but TRELLIS_REQUIRE_BROWSER=1 requires the browser tests")
+    pytest.skip(reason)
+
+
+@dataclass
+class WebSystem:
+    """The running system plus the web app's base URL."""
+
+    system: System
+    url: str
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebSystem]:
+    """The whole system and ``trellis-web``; the router allows the web app's origin (CORS) and
+    serves the built playground on GET /graphql."""
+    web_port = free_port()
+    origin = f"http://127.0.0.1:{web_port}"
+    router_env = {
+        "TRELLIS_ROUTER_CORS_ALLOW_ORIGINS": json.dumps([origin]),
+        "TRELLIS_ROUTER_PLAYGROUND_DIR": str(DIST),
+    }
+    with start_system(tmp_path_factory.mktemp("web"), router_env=router_env) as system:
+        url = start_web(system.processes, DIST, system.router_url, system.registry_url, web_port)
+        yield WebSystem(system, url)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, launched by Playwright (no downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Traffic:
+    """What the page asked for: every request URL, and the console errors it logged."""
+
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    def outside(self) -> list[str]:
+        """Requests to any host other than the loopback address."""
+        return [
+            url
+            for url in self.requests
+            if urlsplit(url).scheme in ("http", "https", "ws", "wss")
+            and urlsplit(url).hostname not in LOCAL_HOSTS
+        ]
+
+
+@dataclass
+class Page:
+    """A Playwright page with the traffic it made."""
+
+    page: Any
+    traffic: Traffic
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Page]:
+    """A fresh browser context and page; fails the test if a request left the machine."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(20_000)
+    tab = context.new_page()
+    traffic = Traffic()
+    tab.on("request", lambda request: traffic.requests.append(request.url))
+    tab.on(
+        "console",
+        lambda message: (
+            traffic.console_errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+    yield Page(tab, traffic)
+    context.close()
+    assert traffic.outside() == [], f"requests left the machine: {traffic.outside()}"
+
+
+def shot(page: Any, name: str) -> Path:
+    """Save a full-page screenshot as ``test-output/browser/<name>.png``."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    path = OUTPUT / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def graphql(web: WebSystem, query: str, variables: dict[str, Any] | None = None) -> Any:
+    """Ask the router directly (to check what the screens show); fails on errors."""
+    body = web.system.graphql(query, variables)
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def test_invoices_list_then_detail_show_customer_and_product_names(
+    web: WebSystem, page: Page
+) -> None:
+    from playwright.sync_api import expect
+
+    tab = page.page
+    started = time.perf_counter()
+    tab.goto(f"{web.url}/invoices")
+    first_row = tab.locator("table tbody tr").first
+    expect(first_row).to_be_visible()
+    visible_after = time.perf_counter() - started
+    navigation = tab.evaluate(
+        "() => { const [n] = performance.getEntriesByType('navigation');"
+        " return {domContentLoaded: n.domContentLoadedEventEnd, load: n.loadEventEnd}; }"
+    )
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    (OUTPUT / "timings.json").write_text(
+        json.dumps(
+            {
+                "invoices_first_load_ms": {
+                    "dom_content_loaded": round(navigation["domContentLoaded"], 1),
+                    "load_event": round(navigation["load"], 1),
+                    "first_row_visible": round(visible_after * 1000, 1),
+                }
+            },
+            indent=2,
+        )
+    )
+    expect(tab.get_by_role("heading", name="Invoices", exact=True)).to_be_visible()
+    shot(tab, "01-invoices")
+
+    expected = graphql(
+        web,
+        "{ invoices(first: 1) { nodes { id number customer { name } "
+        "items { product { name } } } } }",
+    )["invoices"]["nodes"][0]
+    expect(first_row).to_contain_text(expected["number"])
+    expect(first_row).to_contain_text(expected["customer"]["name"])
+
+    tab.get_by_role("link", name=expected["number"], exact=True).click()
+    expect(tab.get_by_role("heading", name=f"Invoice {expected['number']}")).to_be_visible()
+    expect(tab.get_by_test_id("invoice-customer")).to_have_text(expected["customer"]["name"])
+    products = tab.get_by_test_id("invoice-item-product")
+    expect(products).to_have_text([item["product"]["name"] for item in expected["items"]])
+    shot(tab, "02-invoice-detail")
+    assert page.traffic.console_errors == []
+
+
+def test_create_customer_place_order_pay_and_ship(web: WebSystem, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    tab = page.page
+    # A product with enough units, and its numbers before the order.
+    product = next(
+        item
+        for item in graphql(web, "{ products(first: 50) { nodes { id name available stock } } }")[
+            "products"
+        ]["nodes"]
+        if item["available"] >= 10
+    )
+
+    # Create a customer, after the form refuses a bad email.
+    tab.goto(f"{web.url}/customers")
+    expect(tab.get_by_role("heading", name="Customers", exact=True)).to_be_visible()
+    expect(tab.locator("table tbody tr").first).to_be_visible()
+    shot(tab, "03-customers")
+    tab.get_by_role("link", name="New customer").click()
+    expect(tab.get_by_role("heading", name="New customer")).to_be_visible()
+    suffix = uuid.uuid4().hex[:8]
+    name = f"Ada Browser {suffix}"
+    tab.get_by_label("Name", exact=True).fill(name)
+    tab.get_by_label("Email", exact=True).fill("not-an-email")
+    tab.get_by_role("button", name="Create customer").click()
+    expect(tab.locator(".field-error").first).to_be_visible()
+    shot(tab, "04-new-customer-invalid")
+    tab.get_by_label("Email", exact=True).fill(f"ada.{suffix}@example.com")
+    tab.get_by_role("button", name="Create customer").click()
+    expect(tab.get_by_role("heading", name=name)).to_be_visible()
+    expect(tab.get_by_test_id("customer-email")).to_have_text(f"ada.{suffix}@example.com")
+    shot(tab, "05-customer-detail")
+
+    # Place an order for them: two units of the product.
+    tab.get_by_role("link", name="Place an order").click()
+    expect(tab.get_by_role("heading", name="Place an order")).to_be_visible()
+    chosen = tab.get_by_label("Customer", exact=True).locator("option:checked")
+    expect(chosen).to_contain_text(name)
+    tab.get_by_label("Product", exact=True).first.select_option(value=product["id"])
+    tab.get_by_label("Quantity", exact=True).first.fill("2")
+    shot(tab, "06-place-order")
+    tab.get_by_role("button", name="Place order").click()
+    expect(tab.get_by_role("heading", name=re.compile(r"^Order ORD-"))).to_be_visible()
+    expect(tab.get_by_test_id("order-status")).to_have_text("CONFIRMED")
+    order_url = tab.url
+    shot(tab, "07-order-confirmed")
+
+    # The reservation shows on the product: two fewer units available.
+    tab.goto(f"{web.url}/products/{product['id']}")
+    expect(tab.get_by_test_id("product-available")).to_contain_text(str(product["available"] - 2))
+
+    # Pay the invoice in full; the order becomes PAID (billing tells orders asynchronously).
+    tab.goto(order_url)
+    tab.get_by_role("link", name="Pay invoice").click()
+    expect(tab.get_by_role("heading", name=re.compile(r"^Invoice "))).to_be_visible()
+    expect(tab.get_by_test_id("invoice-status")).to_have_text("OPEN")
+    tab.get_by_role("button", name="Record payment").click()
+    expect(tab.get_by_test_id("invoice-status")).to_have_text("PAID")
+    expect(tab.get_by_test_id("invoice-balance")).to_have_text("$0.00")
+    shot(tab, "08-invoice-paid")
+    tab.goto(order_url)
+    expect(tab.get_by_test_id("order-status")).to_have_text("PAID", timeout=30_000)
+    shot(tab, "09-order-paid")
+
+    # Ship it: the units leave the stock.
+    tab.get_by_role("button", name="Ship order").click()
+    expect(tab.get_by_test_id("order-status")).to_have_text("SHIPPED")
+    tab.goto(f"{web.url}/products/{product['id']}")
+    expect(tab.get_by_test_id("product-stock")).to_have_text(str(product["stock"] - 2))
+    shot(tab, "10-product-after-shipping")
+
+    tab.goto(f"{web.url}/orders")
+    expect(tab.get_by_role("heading", name="Orders", exact=True)).to_be_visible()
+    expect(tab.locator("table tbody tr").first).to_be_visible()
+    shot(tab, "11-orders")
+    tab.goto(f"{web.url}/products")
+    expect(tab.locator("table tbody tr").first).to_be_visible()
+    shot(tab, "12-products")
+    assert page.traffic.console_errors == []
+
+
+def _run_in_playground(tab: Any, name: str) -> None:
+    from playwright.sync_api import expect
+
+    plan = tab.get_by_test_id("query-plan")
+    expect(plan).to_contain_text("Run a query")
+    tab.locator(".graphiql-execute-button").click()
+    expect(plan).to_contain_text("Fetch(service:")
+    expect(tab.locator(".graphiql-response")).to_contain_text('"data"')
+    shot(tab, name)
+
+
+def test_playground_runs_a_query_and_shows_its_plan_offline(web: WebSystem, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    tab = page.page
+    tab.goto(f"{web.url}/playground")
+    expect(tab.locator(".graphiql-container")).to_be_visible()
+    _run_in_playground(tab, "13-playground")
+    # The explorer plugin lists the API schema's root fields.
+    tab.get_by_role("button", name="Show GraphiQL Explorer").click()
+    explorer = tab.locator(".graphiql-plugin")
+    expect(explorer).to_contain_text("invoices")
+    expect(explorer).to_contain_text("lowStockProducts")
+    shot(tab, "15-playground-explorer")
+    assert page.traffic.requests, "the page made no requests"
+    assert page.traffic.console_errors == []
+
+
+def test_router_serves_the_same_playground_to_browsers(web: WebSystem, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    tab = page.page
+    tab.goto(f"{web.system.router_url}/graphql")
+    expect(tab.locator(".graphiql-container")).to_be_visible()
+    _run_in_playground(tab, "14-router-playground")
+    assert page.traffic.console_errors == []
