@@ -218,14 +218,14 @@ def test_create_customer_place_order_pay_and_ship(web: WebSystem, page: Page) ->
     from playwright.sync_api import expect
 
     tab = page.page
-    # A product with enough units, and its numbers before the order.
-    product = next(
+    # Two products with enough units, and their numbers before the order.
+    product, second = [
         item
         for item in graphql(web, "{ products(first: 50) { nodes { id name available stock } } }")[
             "products"
         ]["nodes"]
         if item["available"] >= 10
-    )
+    ][:2]
 
     # Create a customer, after the form refuses a bad email.
     tab.goto(f"{web.url}/customers")
@@ -247,13 +247,16 @@ def test_create_customer_place_order_pay_and_ship(web: WebSystem, page: Page) ->
     expect(tab.get_by_test_id("customer-email")).to_have_text(f"ada.{suffix}@example.com")
     shot(tab, "05-customer-detail")
 
-    # Place an order for them: two units of the product.
+    # Place an order for them: two units of one product, one of another.
     tab.get_by_role("link", name="Place an order").click()
     expect(tab.get_by_role("heading", name="Place an order")).to_be_visible()
     chosen = tab.get_by_label("Customer", exact=True).locator("option:checked")
     expect(chosen).to_contain_text(name)
-    tab.get_by_label("Product", exact=True).first.select_option(value=product["id"])
-    tab.get_by_label("Quantity", exact=True).first.fill("2")
+    tab.get_by_label("Product", exact=True).nth(0).select_option(value=product["id"])
+    tab.get_by_label("Quantity", exact=True).nth(0).fill("2")
+    tab.get_by_role("button", name="Add a product").click()
+    tab.get_by_label("Product", exact=True).nth(1).select_option(value=second["id"])
+    tab.get_by_label("Quantity", exact=True).nth(1).fill("1")
     shot(tab, "06-place-order")
     tab.get_by_role("button", name="Place order").click()
     expect(tab.get_by_role("heading", name=re.compile(r"^Order ORD-"))).to_be_visible()
@@ -261,9 +264,13 @@ def test_create_customer_place_order_pay_and_ship(web: WebSystem, page: Page) ->
     order_url = tab.url
     shot(tab, "07-order-confirmed")
 
-    # The reservation shows on the product: two fewer units available.
+    expect(tab.get_by_role("row", name=re.compile(re.escape(second["name"])))).to_be_visible()
+
+    # The reservation shows on the products: fewer units available.
     tab.goto(f"{web.url}/products/{product['id']}")
     expect(tab.get_by_test_id("product-available")).to_contain_text(str(product["available"] - 2))
+    tab.goto(f"{web.url}/products/{second['id']}")
+    expect(tab.get_by_test_id("product-available")).to_contain_text(str(second["available"] - 1))
 
     # Pay the invoice in full; the order becomes PAID (billing tells orders asynchronously).
     tab.goto(order_url)
@@ -283,6 +290,8 @@ def test_create_customer_place_order_pay_and_ship(web: WebSystem, page: Page) ->
     expect(tab.get_by_test_id("order-status")).to_have_text("SHIPPED")
     tab.goto(f"{web.url}/products/{product['id']}")
     expect(tab.get_by_test_id("product-stock")).to_have_text(str(product["stock"] - 2))
+    tab.goto(f"{web.url}/products/{second['id']}")
+    expect(tab.get_by_test_id("product-stock")).to_have_text(str(second["stock"] - 1))
     shot(tab, "10-product-after-shipping")
 
     tab.goto(f"{web.url}/orders")

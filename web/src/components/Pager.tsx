@@ -24,6 +24,23 @@ export function useCursorPager(): CursorPager {
   return { after: stack[stack.length - 1], page: stack.length + 1, next, previous, reset };
 }
 
+/**
+ * A list filter's value (a status, the page size, "In stock only"…) and its setter, which also
+ * takes the pager back to the first page: the old cursors belong to the old filter.
+ */
+export function useListFilter<T>(pager: CursorPager, initial: T): [T, (value: T) => void] {
+  const [value, setValue] = useState<T>(initial);
+  const { reset } = pager;
+  const set = useCallback(
+    (next: T) => {
+      setValue(() => next);
+      reset();
+    },
+    [reset],
+  );
+  return [value, set];
+}
+
 /** Previous / Next buttons and "Page n · total" for a connection. */
 export function Pager({
   pager,

@@ -1,6 +1,12 @@
 import { CombinedError } from "urql";
 import { describe, expect, it } from "vitest";
-import { describeErrors, describeGraphQLError, messageForCode } from "./errors";
+import {
+  describeErrors,
+  describeGraphQLError,
+  isNotFound,
+  messageForCode,
+  serverFieldMessages,
+} from "./errors";
 
 describe("describeGraphQLError", () => {
   it("turns extensions.code into words and keeps the server's message", () => {
@@ -38,5 +44,42 @@ describe("describeErrors", () => {
     });
     const codes = describeErrors(error).map((item) => item.code);
     expect(codes).toEqual(["NETWORK_ERROR", "CONFLICT"]);
+  });
+});
+
+describe("serverFieldMessages", () => {
+  it("collects the field messages of every error", () => {
+    const error = new CombinedError({
+      graphQLErrors: [
+        {
+          message: "invalid",
+          extensions: {
+            code: "BAD_USER_INPUT",
+            fields: [{ field: "input.email", message: "bad" }],
+          },
+        },
+        { message: "other", extensions: { fields: [{ field: "input.name", message: "empty" }] } },
+      ],
+    });
+    expect(serverFieldMessages(error)).toEqual({ "input.email": "bad", "input.name": "empty" });
+    expect(serverFieldMessages(undefined)).toEqual({});
+  });
+});
+
+describe("isNotFound", () => {
+  const failed = (code: string) =>
+    new CombinedError({ graphQLErrors: [{ message: "x", extensions: { code } }] });
+
+  it("is true for a null record without errors, or with NOT_FOUND or BAD_USER_INPUT", () => {
+    expect(isNotFound(null, undefined)).toBe(true);
+    expect(isNotFound(null, failed("NOT_FOUND"))).toBe(true);
+    expect(isNotFound(null, failed("BAD_USER_INPUT"))).toBe(true);
+  });
+
+  it("is false for a record, another error, or a network error", () => {
+    expect(isNotFound({ id: "1" }, undefined)).toBe(false);
+    expect(isNotFound(null, failed("SUBREQUEST_HTTP_ERROR"))).toBe(false);
+    const network = new CombinedError({ networkError: new Error("Failed to fetch") });
+    expect(isNotFound(null, network)).toBe(false);
   });
 });

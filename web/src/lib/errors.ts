@@ -75,3 +75,27 @@ export function describeErrors(error: CombinedError): ErrorDescription[] {
   }
   return described;
 }
+
+/** Every `extensions.fields` message of `error`, by field path (e.g. "input.email"). */
+export function serverFieldMessages(error: CombinedError | undefined): Record<string, string> {
+  if (!error) return {};
+  return Object.assign({}, ...describeErrors(error).map((item) => item.fields)) as Record<
+    string,
+    string
+  >;
+}
+
+/**
+ * True when a lookup by id found nothing: the record is null and every error (if any) says the
+ * id is unknown or malformed (NOT_FOUND, BAD_USER_INPUT), so the screen says "No … with id"
+ * instead of showing an error.
+ */
+export function isNotFound(record: unknown, error: CombinedError | undefined): boolean {
+  if (record !== null) return false;
+  if (!error) return true;
+  if (error.networkError) return false;
+  return error.graphQLErrors.every((item) => {
+    const code = item.extensions?.code;
+    return code === "NOT_FOUND" || code === "BAD_USER_INPUT";
+  });
+}

@@ -1,13 +1,6 @@
-// Rendered with react-dom and `act` directly (the app does not depend on @testing-library).
-import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
-import { QueryPlanPanel } from "./QueryPlanPanel";
+import { button, click, render, type Rendered } from "../testing";
 import type { RecordedPlan } from "./planFetcher";
-
-declare global {
-  // React's flag telling `act` that it runs in a test environment.
-  var IS_REACT_ACT_ENVIRONMENT: boolean | undefined;
-}
+import { QueryPlanPanel } from "./QueryPlanPanel";
 
 const PLAN = {
   object: { kind: "QueryPlan", node: { kind: "Fetch", serviceName: "billing" } },
@@ -15,81 +8,66 @@ const PLAN = {
     'QueryPlan {\n  Fetch(service: "billing") {\n    {\n      invoices { number }\n    }\n  },\n}',
 };
 
-let container: HTMLDivElement;
-let root: Root;
+let rendered: Rendered | undefined;
 
-beforeAll(() => {
-  globalThis.IS_REACT_ACT_ENVIRONMENT = true;
-});
-
-beforeEach(() => {
-  container = document.createElement("div");
-  document.body.appendChild(container);
-  root = createRoot(container);
-});
+/** Renders the panel with `plan`, or gives the panel already rendered the new `plan`. */
+async function show(plan: RecordedPlan): Promise<HTMLElement> {
+  if (rendered) await rendered.rerender(<QueryPlanPanel plan={plan} />);
+  else rendered = await render(<QueryPlanPanel plan={plan} />);
+  return rendered.container;
+}
 
 afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
+  rendered = undefined;
 });
 
-function show(plan: RecordedPlan): void {
-  act(() => root.render(<QueryPlanPanel plan={plan} />));
-}
-
-function button(name: string): HTMLButtonElement {
-  const found = [...container.querySelectorAll("button")].find((b) => b.textContent === name);
-  if (!found) throw new Error(`no button ${name}`);
-  return found;
-}
-
 function planText(): string | null {
-  return container.querySelector('pre[data-testid="query-plan"]')?.textContent ?? null;
+  return document.querySelector('pre[data-testid="query-plan"]')?.textContent ?? null;
 }
 
 describe("QueryPlanPanel", () => {
-  it("asks for a query before the first response", () => {
-    show({ kind: "idle" });
+  it("asks for a query before the first response", async () => {
+    const container = await show({ kind: "idle" });
 
     expect(container.querySelector("h2")?.textContent).toBe("Query plan");
     expect(planText()).toBe("Run a query to see its plan.");
   });
 
-  it("says so when the response had no plan", () => {
-    show({ kind: "none" });
+  it("says so when the response had no plan", async () => {
+    const container = await show({ kind: "none" });
 
     expect(planText()).toBe("No plan (the router did not send one)");
     expect(container.textContent).not.toContain("Run a query to see its plan.");
   });
 
-  it("shows the text form, and the JSON form after a click on JSON", () => {
-    show({ kind: "plan", plan: PLAN });
+  it("shows the text form, and the JSON form after a click on JSON", async () => {
+    await show({ kind: "plan", plan: PLAN });
 
     expect(planText()).toBe(PLAN.text);
     expect(button("Text").getAttribute("aria-pressed")).toBe("true");
     expect(button("JSON").getAttribute("aria-pressed")).toBe("false");
 
-    act(() => button("JSON").click());
+    await click(button("JSON"));
     expect(planText()).toBe(JSON.stringify(PLAN.object, null, 2));
     expect(button("JSON").getAttribute("aria-pressed")).toBe("true");
     expect(button("Text").getAttribute("aria-pressed")).toBe("false");
 
-    act(() => button("Text").click());
+    await click(button("Text"));
     expect(planText()).toBe(PLAN.text);
   });
 
-  it("keeps the chosen form when a new plan arrives", () => {
-    show({ kind: "idle" });
-    act(() => button("JSON").click());
+  it("keeps the chosen form when a new plan arrives", async () => {
+    await show({ kind: "idle" });
+    await click(button("JSON"));
 
     const next = { object: { kind: "QueryPlan", node: null }, text: "QueryPlan {\n}" };
-    show({ kind: "plan", plan: next });
+    await show({ kind: "plan", plan: next });
 
     expect(planText()).toBe(JSON.stringify(next.object, null, 2));
   });
 
-  it("labels the panel with its heading", () => {
-    show({ kind: "idle" });
+  it("labels the panel with its heading", async () => {
+    const container = await show({ kind: "idle" });
 
     const aside = container.querySelector("aside");
     const heading = container.querySelector("h2");

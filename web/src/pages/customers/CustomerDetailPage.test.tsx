@@ -1,21 +1,20 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CustomerDetailPage } from "./CustomerDetailPage";
 import {
+  alertText,
   button,
   byLabel,
-  cleanup,
   click,
   fill,
   heading,
   link,
-  mockClient,
   queryTestId,
   queryText,
   renderAt,
   section,
   waitFor,
   type MockAnswers,
-} from "./testClient";
+} from "../../testing";
 
 const CUSTOMER = {
   __typename: "Customer",
@@ -55,23 +54,15 @@ const CUSTOMER = {
 };
 
 function setup(answers: MockAnswers, id = "7") {
-  const mock = mockClient({ CustomerDetail: () => ({ data: { customer: CUSTOMER } }), ...answers });
-  renderAt(mock.client, <CustomerDetailPage />, "/customers/:id", `/customers/${id}`);
-  return mock;
+  return renderAt(<CustomerDetailPage />, "/customers/:id", {
+    path: `/customers/${id}`,
+    answers: { CustomerDetail: () => ({ data: { customer: CUSTOMER } }), ...answers },
+  });
 }
-
-function alertText(): string {
-  return document.querySelector('[role="alert"]')?.textContent ?? "";
-}
-
-afterEach(() => {
-  cleanup();
-  vi.restoreAllMocks();
-});
 
 describe("CustomerDetailPage", () => {
-  it("shows the customer, its invoices and orders from one query", () => {
-    const { queries } = setup({});
+  it("shows the customer, its invoices and orders from one query", async () => {
+    const { queries } = await setup({});
     expect(heading("Ada Lovelace").tagName).toBe("H1");
     expect(queryTestId("customer-email")?.textContent).toBe("ada@example.com");
     expect(queryText("12 Marylebone Road, London, NW1 5LR, GB")).not.toBeNull();
@@ -85,22 +76,22 @@ describe("CustomerDetailPage", () => {
     expect(queries).toEqual([{ name: "CustomerDetail", variables: { id: "7" } }]);
   });
 
-  it("says an unknown id in words, not as an error", () => {
-    setup({ CustomerDetail: () => ({ data: { customer: null } }) }, "404");
+  it("says an unknown id in words, not as an error", async () => {
+    await setup({ CustomerDetail: () => ({ data: { customer: null } }) }, "404");
     expect(queryText("No customer with id 404.")).not.toBeNull();
     expect(document.querySelector('[role="alert"]')).toBeNull();
   });
 
   it("saves only the changed fields, null for a cleared phone", async () => {
-    const { mutations } = setup({
+    const { mutations } = await setup({
       UpdateCustomer: () => ({
         data: { updateCustomer: { ...CUSTOMER, name: "Ada King", phone: null } },
       }),
     });
     const edit = section("Edit");
     expect(byLabel("Name", edit).value).toBe("Ada Lovelace");
-    fill(byLabel("Name", edit), "Ada King");
-    fill(byLabel("Phone", edit), "");
+    await fill(byLabel("Name", edit), "Ada King");
+    await fill(byLabel("Phone", edit), "");
     await click(button("Save changes", edit));
 
     await waitFor(() => expect(queryText("Changes saved.")).not.toBeNull());
@@ -110,9 +101,9 @@ describe("CustomerDetailPage", () => {
   });
 
   it("refuses an invalid edit without sending", async () => {
-    const { mutations } = setup({});
+    const { mutations } = await setup({});
     const edit = section("Edit");
-    fill(byLabel("Country", edit), "GBR");
+    await fill(byLabel("Country", edit), "GBR");
     await click(button("Save changes", edit));
     expect(queryText("Use a 2-letter country code such as GB.", edit)).not.toBeNull();
     expect(mutations).toEqual([]);
@@ -120,7 +111,7 @@ describe("CustomerDetailPage", () => {
 
   it("asks before deleting and says a CONFLICT in words", async () => {
     const confirm = vi.spyOn(window, "confirm").mockReturnValueOnce(false).mockReturnValue(true);
-    const { mutations } = setup({
+    const { mutations } = await setup({
       DeleteCustomer: () => ({
         errors: [{ message: "customer 7 still has invoices", extensions: { code: "CONFLICT" } }],
       }),
@@ -136,7 +127,7 @@ describe("CustomerDetailPage", () => {
 
   it("goes back to the list after deleting", async () => {
     vi.spyOn(window, "confirm").mockReturnValue(true);
-    setup({ DeleteCustomer: () => ({ data: { deleteCustomer: "7" } }) });
+    await setup({ DeleteCustomer: () => ({ data: { deleteCustomer: "7" } }) });
     await click(button("Delete customer"));
     await waitFor(() => expect(queryTestId("location")?.textContent).toBe("/customers"));
   });

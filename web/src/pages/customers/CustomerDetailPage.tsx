@@ -1,10 +1,14 @@
 // /customers/:id: the customer's facts, invoices (billing) and orders (orders) in one federated
 // query; edit, delete, and a link to place an order.
-import { useMemo, useState } from "react";
-import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
-import { useMutation, useQuery, type CombinedError } from "urql";
-import { EmptyState, ErrorMessage, Loading } from "../../components/QueryState";
+import { useMemo } from "react";
+import { Link, useLocation } from "react-router-dom";
+import type { CombinedError } from "urql";
+import { DeleteButton } from "../../components/DeleteButton";
+import { EditSection } from "../../components/FormSection";
+import { EmptyState, ErrorMessage, Notice } from "../../components/QueryState";
+import { RecordPage } from "../../components/RecordPage";
 import { StatusBadge } from "../../components/StatusBadge";
+import { numeric, TableHead } from "../../components/TableHead";
 import {
   CustomerDetailDocument,
   DeleteCustomerDocument,
@@ -13,10 +17,9 @@ import {
 } from "../../graphql/generated";
 import { formatDate, formatDateTime } from "../../lib/dates";
 import { formatMoney } from "../../lib/money";
+import { noticeFrom } from "../../lib/routeNotice";
 import { CustomerForm } from "./CustomerForm";
-import { customerFormValues, toUpdateCustomerInput, type CustomerFormValues } from "./customerForm";
-import { isNotFound } from "./notFound";
-import { noticeFrom, withNotice } from "./routeNotice";
+import { customerFormValues, toUpdateCustomerInput } from "./customerForm";
 
 type Customer = NonNullable<CustomerDetailQuery["customer"]>;
 
@@ -30,63 +33,30 @@ export function formatAddress(address: Customer["address"]): string {
 
 /** The Customer screen: facts, invoices, orders, edit form, delete button. */
 export function CustomerDetailPage() {
-  const { id = "" } = useParams();
-  const location = useLocation();
-  const [result] = useQuery({ query: CustomerDetailDocument, variables: { id } });
-  const customer = result.data?.customer;
-
-  if (customer === undefined) {
-    if (result.error) {
-      return (
-        <section>
-          <h1>Customer</h1>
-          <ErrorMessage error={result.error} title="The customer could not be loaded." />
-        </section>
-      );
-    }
-    return (
-      <section>
-        <h1>Customer</h1>
-        <Loading what="Loading the customer" />
-      </section>
-    );
-  }
-  if (customer === null) {
-    return (
-      <section>
-        <h1>Customer not found</h1>
-        {isNotFound(customer, result.error) ? (
-          <EmptyState action={<Link to="/customers">Back to the customers</Link>}>
-            No customer with id {id}.
-          </EmptyState>
-        ) : (
-          <ErrorMessage error={result.error} title="The customer could not be loaded." />
-        )}
-      </section>
-    );
-  }
   return (
-    <CustomerView customer={customer} error={result.error} notice={noticeFrom(location.state)} />
+    <RecordPage
+      query={CustomerDetailDocument}
+      pick={(data) => data.customer}
+      title="Customer"
+      back={{ to: "/customers", label: "Back to the customers" }}
+    >
+      {(customer, { error }) => <CustomerView customer={customer} error={error} />}
+    </RecordPage>
   );
 }
 
 function CustomerView({
   customer,
   error,
-  notice,
 }: {
   customer: Customer;
   error: CombinedError | undefined;
-  notice: string | null;
 }) {
+  const notice = noticeFrom(useLocation().state);
   return (
     <section>
       <h1>{customer.name}</h1>
-      {notice ? (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
+      <Notice message={notice} />
       <ErrorMessage error={error} title="Some of the customer's data could not be loaded." />
       <section className="card" aria-label="Details">
         <dl className="facts">
@@ -100,44 +70,20 @@ function CustomerView({
           <dd>{formatDateTime(customer.createdAt)}</dd>
         </dl>
       </section>
-      <CustomerActions customer={customer} />
+      <DeleteButton
+        mutation={DeleteCustomerDocument}
+        record={customer}
+        noun="customer"
+        typename="Customer"
+        question={`Delete the customer ${customer.name}? This cannot be undone.`}
+        listPath="/customers"
+      >
+        <Link to={`/orders/new?customerId=${encodeURIComponent(customer.id)}`}>Place an order</Link>
+      </DeleteButton>
       <InvoicesSection invoices={customer.invoices} />
       <OrdersSection orders={customer.orders} />
-      <EditSection customer={customer} />
+      <CustomerEditSection customer={customer} />
     </section>
-  );
-}
-
-function CustomerActions({ customer }: { customer: Customer }) {
-  const navigate = useNavigate();
-  const [result, deleteCustomer] = useMutation(DeleteCustomerDocument);
-
-  async function remove() {
-    if (!window.confirm(`Delete the customer ${customer.name}? This cannot be undone.`)) return;
-    const outcome = await deleteCustomer(
-      { id: customer.id },
-      { additionalTypenames: ["Customer"] },
-    );
-    if (!outcome.error) {
-      navigate("/customers", { state: withNotice(`Customer ${customer.name} deleted.`) });
-    }
-  }
-
-  return (
-    <>
-      <div className="toolbar">
-        <Link to={`/orders/new?customerId=${encodeURIComponent(customer.id)}`}>Place an order</Link>
-        <button
-          type="button"
-          className="danger"
-          disabled={result.fetching}
-          onClick={() => void remove()}
-        >
-          Delete customer
-        </button>
-      </div>
-      <ErrorMessage error={result.error} title="The customer was not deleted." />
-    </>
   );
 }
 
@@ -149,19 +95,15 @@ function InvoicesSection({ invoices }: { invoices: Customer["invoices"] }) {
         <EmptyState>No invoices for this customer yet.</EmptyState>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Number</th>
-              <th scope="col">Issued</th>
-              <th scope="col" className="num">
-                Total
-              </th>
-              <th scope="col" className="num">
-                Balance due
-              </th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              "Number",
+              "Issued",
+              numeric("Total"),
+              numeric("Balance due"),
+              "Status",
+            ]}
+          />
           <tbody>
             {invoices.map((invoice) => (
               <tr key={invoice.id}>
@@ -191,13 +133,7 @@ function OrdersSection({ orders }: { orders: Customer["orders"] }) {
         <EmptyState>No orders for this customer yet.</EmptyState>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Number</th>
-              <th scope="col">Placed</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
+          <TableHead columns={["Number", "Placed", "Status"]} />
           <tbody>
             {orders.map((order) => (
               <tr key={order.id}>
@@ -217,39 +153,15 @@ function OrdersSection({ orders }: { orders: Customer["orders"] }) {
   );
 }
 
-function EditSection({ customer }: { customer: Customer }) {
-  const [result, updateCustomer] = useMutation(UpdateCustomerDocument);
-  const [notice, setNotice] = useState<string | null>(null);
+function CustomerEditSection({ customer }: { customer: Customer }) {
   const initial = useMemo(() => customerFormValues(customer), [customer]);
-
-  async function submit(values: CustomerFormValues) {
-    const input = toUpdateCustomerInput(initial, values);
-    if (Object.keys(input).length === 0) {
-      setNotice("Nothing changed.");
-      return;
-    }
-    setNotice(null);
-    const outcome = await updateCustomer({ id: customer.id, input });
-    if (!outcome.error) setNotice("Changes saved.");
-  }
-
   return (
-    <section className="card">
-      <h2>Edit</h2>
-      {notice ? (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
-      <CustomerForm
-        key={JSON.stringify(initial)}
-        initial={initial}
-        submitLabel="Save changes"
-        onSubmit={(values) => void submit(values)}
-        busy={result.fetching}
-        error={result.error}
-        idPrefix="edit-customer"
-      />
-    </section>
+    <EditSection
+      mutation={UpdateCustomerDocument}
+      id={customer.id}
+      initial={initial}
+      changes={(values) => toUpdateCustomerInput(initial, values)}
+      form={(props) => <CustomerForm {...props} idPrefix="edit-customer" />}
+    />
   );
 }

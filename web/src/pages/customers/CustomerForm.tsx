@@ -1,31 +1,11 @@
 // The customer form of the New customer and Edit screens: fields, validation, server errors.
-import { useState, type FormEvent } from "react";
-import type { CombinedError } from "urql";
-import { ErrorMessage } from "../../components/QueryState";
-import {
-  customerFieldErrors,
-  validateCustomerForm,
-  type CustomerFormErrors,
-  type CustomerFormValues,
-} from "./customerForm";
-import { serverFieldMessages } from "./serverFields";
-import { TextField } from "./TextField";
+import { TextField } from "../../components/Field";
+import { Form, useForm } from "../../components/Form";
+import type { RecordFormProps } from "../../components/FormSection";
+import { customerFieldErrors, validateCustomerForm, type CustomerFormValues } from "./customerForm";
 
 /** Props of `CustomerForm`. */
-export interface CustomerFormProps {
-  /** The values the form starts with (empty for a new customer). */
-  initial: CustomerFormValues;
-  /** The submit button's text ("Create customer", "Save changes"). */
-  submitLabel: string;
-  /** Called with the values once they pass validation; never with invalid values. */
-  onSubmit: (values: CustomerFormValues) => void;
-  /** True while the mutation runs (disables the button). */
-  busy?: boolean;
-  /** The mutation's error: shown in words, its field messages under their fields. */
-  error?: CombinedError | undefined;
-  /** Prefix of the controls' ids, unique on the page. */
-  idPrefix?: string;
-}
+export type CustomerFormProps = RecordFormProps<CustomerFormValues>;
 
 const ADDRESS_HINT = "Leave the address empty, or fill line 1, city, postal code and country.";
 
@@ -41,39 +21,21 @@ export function CustomerForm({
   error,
   idPrefix = "customer",
 }: CustomerFormProps) {
-  const [values, setValues] = useState<CustomerFormValues>(initial);
-  const [errors, setErrors] = useState<CustomerFormErrors>({});
-  const [submittedError, setSubmittedError] = useState<CombinedError | undefined>(undefined);
-  // Server messages belong to the last submission: hidden once the form finds its own errors.
-  const serverErrors =
-    error && error !== submittedError ? customerFieldErrors(serverFieldMessages(error)) : {};
-  const shown: CustomerFormErrors = { ...serverErrors, ...errors };
+  const form = useForm({ initial, idPrefix, error, fieldErrors: customerFieldErrors });
+  const { field } = form;
 
-  function set(field: keyof CustomerFormValues) {
-    return (value: string) => setValues((current) => ({ ...current, [field]: value }));
+  function submit() {
+    if (form.checked(validateCustomerForm(form.values))) onSubmit(form.values);
   }
-
-  function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const found = validateCustomerForm(values);
-    setErrors(found);
-    if (Object.keys(found).length > 0) {
-      setSubmittedError(error);
-      return;
-    }
-    setSubmittedError(undefined);
-    onSubmit(values);
-  }
-
-  const field = (name: keyof CustomerFormValues) => ({
-    id: `${idPrefix}-${name}`,
-    value: values[name],
-    onChange: set(name),
-    error: shown[name],
-  });
 
   return (
-    <form onSubmit={submit} noValidate>
+    <Form
+      onSubmit={submit}
+      error={form.serverError}
+      failedTitle="The customer was not saved."
+      submitLabel={submitLabel}
+      busy={busy}
+    >
       <TextField {...field("name")} label="Name" autoComplete="name" />
       <TextField {...field("email")} label="Email" type="email" autoComplete="email" />
       <TextField
@@ -97,12 +59,6 @@ export function CustomerForm({
           hint="2-letter code, e.g. GB."
         />
       </fieldset>
-      {error && error !== submittedError ? (
-        <ErrorMessage error={error} title="The customer was not saved." />
-      ) : null}
-      <button type="submit" disabled={busy}>
-        {submitLabel}
-      </button>
-    </form>
+    </Form>
   );
 }

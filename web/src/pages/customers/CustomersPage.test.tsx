@@ -1,17 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CustomersPage } from "./CustomersPage";
 import {
   button,
   byLabel,
-  cleanup,
   click,
   fill,
   link,
-  mockClient,
   queryText,
   renderAt,
   waitFor,
-} from "./testClient";
+} from "../../testing";
 
 const PAGE = {
   nodes: [
@@ -28,16 +26,15 @@ const PAGE = {
   totalCount: 21,
 };
 
-afterEach(cleanup);
-
 describe("CustomersPage", () => {
   it("lists customers, pages by cursor, and searches once typing pauses", async () => {
-    const { client, queries } = mockClient({
-      CustomerList: (variables) => ({
-        data: { customers: variables.search ? { ...PAGE, nodes: [], totalCount: 0 } : PAGE },
-      }),
+    const { queries } = await renderAt(<CustomersPage />, "/customers", {
+      answers: {
+        CustomerList: (variables) => ({
+          data: { customers: variables.search ? { ...PAGE, nodes: [], totalCount: 0 } : PAGE },
+        }),
+      },
     });
-    renderAt(client, <CustomersPage />, "/customers");
     expect(link("Ada Lovelace").getAttribute("href")).toBe("/customers/1");
     expect(link("New customer").getAttribute("href")).toBe("/customers/new");
     expect(queryText("Page 1 · 21 in all")).not.toBeNull();
@@ -46,27 +43,19 @@ describe("CustomersPage", () => {
     expect(queries.at(-1)?.variables).toEqual({ first: 20, after: "c1", search: null });
 
     const search = byLabel("Search");
-    fill(search, "z");
-    fill(search, "ze");
-    fill(search, "zed");
+    await fill(search, "z");
+    await fill(search, "ze");
+    await fill(search, "zed");
     await waitFor(() => expect(queryText("No customers match “zed”.")).not.toBeNull());
     expect(queries.at(-1)?.variables).toEqual({ first: 20, after: null, search: "zed" });
     expect(queries.some((query) => query.variables.search === "z")).toBe(false);
   });
 
-  it("says when there are no customers at all", () => {
-    const { client } = mockClient({
-      CustomerList: () => ({
-        data: {
-          customers: {
-            nodes: [],
-            pageInfo: { hasNextPage: false, endCursor: null },
-            totalCount: 0,
-          },
-        },
-      }),
+  it("says when there are no customers at all", async () => {
+    const empty = { nodes: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
+    await renderAt(<CustomersPage />, "/customers", {
+      answers: { CustomerList: () => ({ data: { customers: empty } }) },
     });
-    renderAt(client, <CustomersPage />, "/customers");
     expect(queryText("No customers yet.")).not.toBeNull();
   });
 });

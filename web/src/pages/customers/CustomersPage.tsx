@@ -2,11 +2,12 @@
 import { Link, useLocation } from "react-router-dom";
 import { useQuery } from "urql";
 import { Pager, useCursorPager } from "../../components/Pager";
-import { EmptyState, ErrorMessage, Loading } from "../../components/QueryState";
+import { ListState, Notice } from "../../components/QueryState";
+import { SearchBox, useDebouncedSearch } from "../../components/SearchBox";
+import { TableHead } from "../../components/TableHead";
 import { CustomerListDocument } from "../../graphql/generated";
 import { formatDate } from "../../lib/dates";
-import { noticeFrom } from "./routeNotice";
-import { useDebouncedSearch } from "./useDebouncedSearch";
+import { noticeFrom } from "../../lib/routeNotice";
 
 /** Customers a page. */
 export const CUSTOMERS_PAGE_SIZE = 20;
@@ -14,69 +15,55 @@ export const CUSTOMERS_PAGE_SIZE = 20;
 /** The Customers screen: a search box (name or email), the table and the pager. */
 export function CustomersPage() {
   const pager = useCursorPager();
-  const { text, setText, search } = useDebouncedSearch(pager);
+  const searchBox = useDebouncedSearch({ pager });
+  const { search } = searchBox;
   const notice = noticeFrom(useLocation().state);
   const [result] = useQuery({
     query: CustomerListDocument,
     variables: { first: CUSTOMERS_PAGE_SIZE, after: pager.after ?? null, search: search ?? null },
   });
-  const connection = result.data?.customers;
 
   return (
     <section>
       <h1>Customers</h1>
-      {notice ? (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
+      <Notice message={notice} />
       <div className="toolbar">
-        <label htmlFor="customer-search">Search</label>
-        <input
-          id="customer-search"
-          type="search"
-          value={text}
-          placeholder="Name or email"
-          onChange={(event) => setText(event.target.value)}
-        />
+        <SearchBox id="customer-search" placeholder="Name or email" search={searchBox} />
         <Link to="/customers/new">New customer</Link>
       </div>
-      <ErrorMessage error={result.error} title="The customers could not be loaded." />
-      {!connection ? (
-        result.fetching ? <Loading what="Loading customers" /> : null
-      ) : connection.nodes.length === 0 ? (
-        <EmptyState>
-          {search ? `No customers match “${search}”.` : "No customers yet."}
-        </EmptyState>
-      ) : (
-        <>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Phone</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {connection.nodes.map((customer) => (
-                <tr key={customer.id}>
-                  <td>
-                    <Link to={`/customers/${encodeURIComponent(customer.id)}`}>
-                      {customer.name}
-                    </Link>
-                  </td>
-                  <td>{customer.email}</td>
-                  <td>{customer.phone ?? "—"}</td>
-                  <td>{formatDate(customer.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager pager={pager} pageInfo={connection.pageInfo} totalCount={connection.totalCount} />
-        </>
-      )}
+      <ListState
+        result={result}
+        connection={result.data?.customers}
+        what="customers"
+        empty={search ? `No customers match “${search}”.` : "No customers yet."}
+      >
+        {(connection) => (
+          <>
+            <table>
+              <TableHead columns={["Name", "Email", "Phone", "Created"]} />
+              <tbody>
+                {connection.nodes.map((customer) => (
+                  <tr key={customer.id}>
+                    <td>
+                      <Link to={`/customers/${encodeURIComponent(customer.id)}`}>
+                        {customer.name}
+                      </Link>
+                    </td>
+                    <td>{customer.email}</td>
+                    <td>{customer.phone ?? "—"}</td>
+                    <td>{formatDate(customer.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <Pager
+              pager={pager}
+              pageInfo={connection.pageInfo}
+              totalCount={connection.totalCount}
+            />
+          </>
+        )}
+      </ListState>
     </section>
   );
 }

@@ -1,39 +1,30 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NewCustomerPage } from "./NewCustomerPage";
 import {
+  alertText,
   button,
   byLabel,
-  cleanup,
   click,
   fill,
   heading,
-  mockClient,
   queryTestId,
   queryText,
   renderAt,
   waitFor,
   type MockAnswers,
-} from "./testClient";
+} from "../../testing";
 
 function setup(answers: MockAnswers = {}) {
-  const mock = mockClient(answers);
-  renderAt(mock.client, <NewCustomerPage />, "/customers/new");
-  return mock;
+  return renderAt(<NewCustomerPage />, "/customers/new", { answers });
 }
-
-function alertText(): string {
-  return document.querySelector('[role="alert"]')?.textContent ?? "";
-}
-
-afterEach(cleanup);
 
 describe("NewCustomerPage", () => {
   it("shows a message under each invalid field and sends nothing", async () => {
-    const { mutations } = setup();
+    const { mutations } = await setup();
     expect(heading("New customer").tagName).toBe("H1");
-    fill(byLabel("Email"), "not-an-email");
-    fill(byLabel("Phone"), "12");
-    fill(byLabel("City"), "London");
+    await fill(byLabel("Email"), "not-an-email");
+    await fill(byLabel("Phone"), "12");
+    await fill(byLabel("City"), "London");
     await click(button("Create customer"));
 
     expect(byLabel("Name").getAttribute("aria-invalid")).toBe("true");
@@ -47,15 +38,15 @@ describe("NewCustomerPage", () => {
   });
 
   it("sends the trimmed values and opens the new customer", async () => {
-    const { mutations } = setup({
+    const { mutations } = await setup({
       CreateCustomer: () => ({ data: { createCustomer: { id: "41", name: "Ada Lovelace" } } }),
     });
-    fill(byLabel("Name"), " Ada Lovelace ");
-    fill(byLabel("Email"), "ada@example.com");
-    fill(byLabel("Address line 1"), "12 Marylebone Road");
-    fill(byLabel("City"), "London");
-    fill(byLabel("Postal code"), "NW1 5LR");
-    fill(byLabel("Country"), "gb");
+    await fill(byLabel("Name"), " Ada Lovelace ");
+    await fill(byLabel("Email"), "ada@example.com");
+    await fill(byLabel("Address line 1"), "12 Marylebone Road");
+    await fill(byLabel("City"), "London");
+    await fill(byLabel("Postal code"), "NW1 5LR");
+    await fill(byLabel("Country"), "gb");
     await click(button("Create customer"));
 
     await waitFor(() => expect(queryTestId("location")?.textContent).toBe("/customers/41"));
@@ -79,7 +70,7 @@ describe("NewCustomerPage", () => {
   });
 
   it("says a taken email in words and stays on the form", async () => {
-    setup({
+    await setup({
       CreateCustomer: () => ({
         errors: [
           {
@@ -89,8 +80,8 @@ describe("NewCustomerPage", () => {
         ],
       }),
     });
-    fill(byLabel("Name"), "Ada");
-    fill(byLabel("Email"), "ada@example.com");
+    await fill(byLabel("Name"), "Ada");
+    await fill(byLabel("Email"), "ada@example.com");
     await click(button("Create customer"));
 
     await waitFor(() => expect(alertText()).toContain("This cannot be done in the current state."));
@@ -99,7 +90,7 @@ describe("NewCustomerPage", () => {
   });
 
   it("puts the server's field messages under their fields", async () => {
-    setup({
+    await setup({
       CreateCustomer: () => ({
         errors: [
           {
@@ -112,8 +103,8 @@ describe("NewCustomerPage", () => {
         ],
       }),
     });
-    fill(byLabel("Name"), "Ada");
-    fill(byLabel("Email"), "ada@example.com");
+    await fill(byLabel("Name"), "Ada");
+    await fill(byLabel("Email"), "ada@example.com");
     await click(button("Create customer"));
 
     await waitFor(() => expect(queryText("not deliverable")?.className).toBe("field-error"));

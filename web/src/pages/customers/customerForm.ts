@@ -5,6 +5,7 @@ import type {
   CreateCustomerInput,
   UpdateCustomerInput,
 } from "../../graphql/generated";
+import { atMost, placeFieldErrors, required, type FormErrors } from "../../lib/forms";
 
 /** What the customer form holds: every field as typed. */
 export interface CustomerFormValues {
@@ -19,7 +20,7 @@ export interface CustomerFormValues {
 }
 
 /** A message per invalid field of the customer form. */
-export type CustomerFormErrors = Partial<Record<keyof CustomerFormValues, string>>;
+export type CustomerFormErrors = FormErrors<CustomerFormValues>;
 
 /** The values of an empty form (new customer). */
 export const EMPTY_CUSTOMER_FORM: CustomerFormValues = {
@@ -45,6 +46,8 @@ const EMAIL_PATTERN = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const COUNTRY_PATTERN = /^[A-Za-z]{2}$/;
 
 const ADDRESS_FIELDS = ["line1", "line2", "city", "postalCode", "country"] as const;
+
+const CUSTOMER_FIELDS = Object.keys(EMPTY_CUSTOMER_FORM) as (keyof CustomerFormValues)[];
 
 /** The form's values for an existing customer (the edit form's starting point). */
 export function customerFormValues(customer: {
@@ -77,14 +80,6 @@ export function hasAddress(values: CustomerFormValues): boolean {
   return ADDRESS_FIELDS.some((field) => values[field].trim() !== "");
 }
 
-function checkLength(text: string, max: number): string | undefined {
-  return text.length > max ? `At most ${max} characters.` : undefined;
-}
-
-function required(text: string, missing: string, max: number): string | undefined {
-  return text === "" ? missing : checkLength(text, max);
-}
-
 /**
  * Checks the form as the customers subgraph would: name 1-200 characters (trimmed), a
  * plausible email, phone blank or 5-32 of digits, spaces and + - ( ), and an address that is
@@ -108,7 +103,7 @@ export function validateCustomerForm(values: CustomerFormValues): CustomerFormEr
   }
   if (hasAddress(values)) {
     const line1 = required(values.line1.trim(), "Enter the first address line.", 200);
-    const line2 = checkLength(values.line2.trim(), 200);
+    const line2 = atMost(values.line2.trim(), 200);
     const city = required(values.city.trim(), "Enter the city.", 100);
     const postalCode = required(values.postalCode.trim(), "Enter the postal code.", 20);
     const country = values.country.trim();
@@ -182,22 +177,9 @@ export function toUpdateCustomerInput(
 
 /**
  * The server's field messages (BAD_USER_INPUT `extensions.fields`, keyed by paths such as
- * `input.email` or `input.address.postalCode`) placed under the form's fields.
+ * `input.email` or `input.address.postalCode`) placed under the form's fields; a message about
+ * the whole address goes under its first line.
  */
 export function customerFieldErrors(fields: Record<string, string>): CustomerFormErrors {
-  const errors: CustomerFormErrors = {};
-  for (const [path, message] of Object.entries(fields)) {
-    const field = formFieldOf(path);
-    if (field && !errors[field]) errors[field] = message;
-  }
-  return errors;
-}
-
-function formFieldOf(path: string): keyof CustomerFormValues | undefined {
-  const parts = path.split(".").filter((part) => part !== "input");
-  const last = parts[parts.length - 1];
-  if (last === "address") return "line1";
-  const known: readonly string[] = Object.keys(EMPTY_CUSTOMER_FORM);
-  if (last === undefined || !known.includes(last)) return undefined;
-  return last as keyof CustomerFormValues;
+  return placeFieldErrors(fields, CUSTOMER_FIELDS, { address: "line1" });
 }

@@ -1,35 +1,23 @@
-import type { ReactNode } from "react";
-import { MemoryRouter, Route, Routes } from "react-router-dom";
 import { Provider } from "urql";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
-  action,
+  alertText,
+  button,
   byLabel,
   byTestId,
   choose,
   click,
   fieldErrors,
+  fill,
   mockClient,
-  queryAction,
-  renderUi,
-  typeInto,
+  queryButton,
+  render,
+  renderAt,
   waitFor,
-  type MockAnswer,
-  type Rendered,
-} from "../orders/testing";
+  type MockAnswers,
+} from "../../testing";
 import { InvoiceDetailPage } from "./InvoiceDetailPage";
 import { RecordPaymentForm } from "./RecordPaymentForm";
-
-let rendered: Rendered | undefined;
-afterEach(() => {
-  rendered?.unmount();
-  rendered = undefined;
-});
-
-async function show(ui: ReactNode): Promise<HTMLElement> {
-  rendered = await renderUi(ui);
-  return rendered.container;
-}
 
 const usd = (amount: number) => ({ __typename: "Money", amount, currency: "USD" });
 
@@ -73,15 +61,10 @@ function invoice(paid: number) {
 }
 
 describe("RecordPaymentForm", () => {
-  async function showForm() {
-    const { client, calls } = mockClient(
-      (name): MockAnswer | undefined =>
-        name === "InvoiceDetailRecordPayment"
-          ? { data: { recordPayment: invoice(525) } }
-          : undefined,
-    );
+  async function showForm(answers: MockAnswers) {
+    const { client, mutations } = mockClient(answers);
     const onRecorded = vi.fn();
-    const container = await show(
+    const { container } = await render(
       <Provider value={client}>
         <RecordPaymentForm
           invoiceId="5"
@@ -90,12 +73,16 @@ describe("RecordPaymentForm", () => {
         />
       </Provider>,
     );
-    return { container, calls, onRecorded };
+    return { container, mutations, onRecorded };
   }
 
+  const paying = {
+    InvoiceDetailRecordPayment: () => ({ data: { recordPayment: invoice(525) } }),
+  };
+
   it("prefills the balance due and refuses bad amounts without sending", async () => {
-    const { calls, onRecorded } = await showForm();
-    const amount = byLabel<HTMLInputElement>("Amount");
+    const { mutations, onRecorded } = await showForm(paying);
+    const amount = byLabel("Amount");
     expect(amount.value).toBe("25.00");
 
     const cases: [string, string][] = [
@@ -106,82 +93,61 @@ describe("RecordPaymentForm", () => {
       ["", "Enter an amount."],
     ];
     for (const [typed, message] of cases) {
-      await typeInto(amount, typed);
-      await click(action("Record payment"));
+      await fill(amount, typed);
+      await click(button("Record payment"));
       expect(fieldErrors()).toEqual([message]);
       expect(amount.getAttribute("aria-invalid")).toBe("true");
     }
-    expect(calls).toEqual([]);
+    expect(mutations).toEqual([]);
     expect(onRecorded).not.toHaveBeenCalled();
   });
 
   it("sends minor units and the chosen method, then reports the new balance", async () => {
-    const { calls, onRecorded } = await showForm();
-    const amount = byLabel<HTMLInputElement>("Amount");
-    await typeInto(amount, "5.25");
-    await choose(byLabel<HTMLSelectElement>("Method"), "BANK_TRANSFER");
-    await click(action("Record payment"));
+    const { mutations, onRecorded } = await showForm(paying);
+    const amount = byLabel("Amount");
+    await fill(amount, "5.25");
+    await choose(byLabel("Method"), "BANK_TRANSFER");
+    await click(button("Record payment"));
 
     await waitFor(() => expect(onRecorded).toHaveBeenCalledWith(usd(1975)));
-    expect(calls).toEqual([
-      expect.objectContaining({
+    expect(mutations).toEqual([
+      {
         name: "InvoiceDetailRecordPayment",
         variables: { invoiceId: "5", amount: 525, method: "BANK_TRANSFER" },
-      }),
+      },
     ]);
     expect(fieldErrors()).toEqual([]);
     expect(amount.getAttribute("aria-invalid")).toBeNull();
   });
 
   it("shows the server's refusal in words", async () => {
-    const { client } = mockClient(() => ({
-      data: null,
-      errors: [{ message: "invoice 5 is PAID", extensions: { code: "CONFLICT" } }],
-    }));
-    const onRecorded = vi.fn();
-    const container = await show(
-      <Provider value={client}>
-        <RecordPaymentForm
-          invoiceId="5"
-          balanceDue={{ amount: 2500, currency: "USD" }}
-          onRecorded={onRecorded}
-        />
-      </Provider>,
-    );
-    await click(action("Record payment"));
+    const { container, onRecorded } = await showForm({
+      InvoiceDetailRecordPayment: () => ({
+        data: null,
+        errors: [{ message: "invoice 5 is PAID", extensions: { code: "CONFLICT" } }],
+      }),
+    });
+    await click(button("Record payment"));
     await waitFor(() =>
-      expect(container.querySelector('[role="alert"]')?.textContent).toContain(
-        "This cannot be done in the current state.",
-      ),
+      expect(alertText(container)).toContain("This cannot be done in the current state."),
     );
     expect(onRecorded).not.toHaveBeenCalled();
   });
 });
 
 describe("InvoiceDetailPage", () => {
-  async function showPage(answer: (name: string) => MockAnswer | undefined, id = "5") {
-    const { client, calls } = mockClient(answer);
-    const container = await show(
-      <Provider value={client}>
-        <MemoryRouter initialEntries={[`/invoices/${id}`]}>
-          <Routes>
-            <Route path="/invoices/:id" element={<InvoiceDetailPage />} />
-          </Routes>
-        </MemoryRouter>
-      </Provider>,
-    );
-    return { container, calls };
+  function showPage(answers: MockAnswers, id = "5") {
+    return renderAt(<InvoiceDetailPage />, "/invoices/:id", { path: `/invoices/${id}`, answers });
   }
 
   it("shows the invoice, and after paying it in full the notice and fresh numbers", async () => {
     let paid = 0;
-    const { container, calls } = await showPage((name) => {
-      if (name === "InvoiceDetail") return { data: { invoice: invoice(paid) } };
-      if (name === "InvoiceDetailRecordPayment") {
+    const { container, mutations } = await showPage({
+      InvoiceDetail: () => ({ data: { invoice: invoice(paid) } }),
+      InvoiceDetailRecordPayment: () => {
         paid = 2500;
         return { data: { recordPayment: invoice(paid) } };
-      }
-      return undefined;
+      },
     });
 
     expect(container.querySelector("h1")?.textContent).toBe("Invoice INV-0005");
@@ -191,9 +157,9 @@ describe("InvoiceDetailPage", () => {
     expect(byTestId("invoice-item-product").getAttribute("href")).toBe("/products/9");
     expect(byTestId("invoice-balance").textContent).toBe("$25.00");
     expect(container.textContent).toContain("No payments yet.");
-    expect(queryAction("Void invoice")).not.toBeNull();
+    expect(queryButton("Void invoice")).not.toBeNull();
 
-    await click(action("Record payment"));
+    await click(button("Record payment"));
 
     await waitFor(() =>
       expect(container.querySelector(".notice")?.textContent).toBe(
@@ -203,36 +169,35 @@ describe("InvoiceDetailPage", () => {
     await waitFor(() => expect(byTestId("invoice-balance").textContent).toBe("$0.00"));
     expect(byTestId("invoice-status").textContent).toBe("PAID");
     expect(container.textContent).not.toContain("Record a payment");
-    expect(queryAction("Void invoice")).toBeNull();
+    expect(queryButton("Void invoice")).toBeNull();
     expect([...container.querySelectorAll("td")].map((cell) => cell.textContent)).toContain("Card");
-    expect(calls.filter((call) => call.name === "InvoiceDetailRecordPayment")).toHaveLength(1);
+    expect(mutations.map((call) => call.name)).toEqual(["InvoiceDetailRecordPayment"]);
   });
 
   it("voids an OPEN invoice after confirming", async () => {
     const confirm = vi.spyOn(window, "confirm").mockReturnValue(true);
     let voided = false;
-    const { container, calls } = await showPage((name) => {
-      const current = { ...invoice(0), ...(voided ? { status: "VOID", balanceDue: usd(0) } : {}) };
-      if (name === "InvoiceDetail") return { data: { invoice: current } };
-      if (name === "InvoiceDetailVoid") {
-        voided = true;
-        return { data: { voidInvoice: { ...current, status: "VOID", balanceDue: usd(0) } } };
-      }
-      return undefined;
+    const current = () => ({
+      ...invoice(0),
+      ...(voided ? { status: "VOID", balanceDue: usd(0) } : {}),
     });
-    await click(action("Void invoice"));
+    const { container, mutations } = await showPage({
+      InvoiceDetail: () => ({ data: { invoice: current() } }),
+      InvoiceDetailVoid: () => {
+        voided = true;
+        return { data: { voidInvoice: current() } };
+      },
+    });
+    await click(button("Void invoice"));
     await waitFor(() => expect(byTestId("invoice-status").textContent).toBe("VOID"));
     expect(confirm).toHaveBeenCalled();
-    expect(calls.find((call) => call.name === "InvoiceDetailVoid")?.variables).toEqual({
-      invoiceId: "5",
-    });
+    expect(mutations).toEqual([{ name: "InvoiceDetailVoid", variables: { invoiceId: "5" } }]);
     expect(container.querySelector(".notice")?.textContent).toBe("Invoice INV-0005 voided.");
-    confirm.mockRestore();
   });
 
   it("says so for an unknown id", async () => {
     const { container } = await showPage(
-      (name) => (name === "InvoiceDetail" ? { data: { invoice: null } } : undefined),
+      { InvoiceDetail: () => ({ data: { invoice: null } }) },
       "404",
     );
     expect(container.textContent).toContain("No invoice with id 404.");

@@ -1,9 +1,11 @@
 // /invoices/:id: one invoice, its lines, totals and payments; record a payment or void it.
 import { useState } from "react";
-import { Link, useParams } from "react-router-dom";
-import { useMutation, useQuery } from "urql";
-import { EmptyState, ErrorMessage, Loading } from "../../components/QueryState";
+import { Link } from "react-router-dom";
+import { useMutation, type CombinedError } from "urql";
+import { EmptyState, ErrorMessage, Notice } from "../../components/QueryState";
+import { RecordPage } from "../../components/RecordPage";
 import { StatusBadge } from "../../components/StatusBadge";
+import { numeric, TableHead } from "../../components/TableHead";
 import {
   InvoiceDetailDocument,
   InvoiceDetailVoidDocument,
@@ -16,37 +18,33 @@ import { RecordPaymentForm } from "./RecordPaymentForm";
 
 /** The invoice screen for the `:id` of the route. */
 export function InvoiceDetailPage() {
-  const { id = "" } = useParams();
+  return (
+    <RecordPage
+      query={InvoiceDetailDocument}
+      pick={(data) => data.invoice}
+      title="Invoice"
+      back={{ to: "/invoices", label: "All invoices" }}
+    >
+      {(invoice, { error }) => <InvoiceView invoice={invoice} error={error} />}
+    </RecordPage>
+  );
+}
+
+function InvoiceView({
+  invoice,
+  error,
+}: {
+  invoice: InvoiceDetailFieldsFragment;
+  error: CombinedError | undefined;
+}) {
   const [notice, setNotice] = useState<string | null>(null);
-  const [result] = useQuery({ query: InvoiceDetailDocument, variables: { id } });
   const [voidResult, voidInvoice] = useMutation(InvoiceDetailVoidDocument);
-  const invoice = result.data?.invoice;
 
-  if (result.data === undefined) {
-    return (
-      <section>
-        <h1>Invoice</h1>
-        {result.fetching ? <Loading what="Loading the invoice" /> : null}
-        <ErrorMessage error={result.error} title="The invoice could not be loaded." />
-      </section>
-    );
-  }
-  if (!invoice) {
-    return (
-      <section>
-        <h1>Invoice not found</h1>
-        <EmptyState action={<Link to="/invoices">All invoices</Link>}>
-          No invoice with id {id}.
-        </EmptyState>
-      </section>
-    );
-  }
-
-  async function confirmVoid(target: InvoiceDetailFieldsFragment): Promise<void> {
-    if (!window.confirm(`Void invoice ${target.number}? It can no longer be paid.`)) return;
+  async function confirmVoid(): Promise<void> {
+    if (!window.confirm(`Void invoice ${invoice.number}? It can no longer be paid.`)) return;
     setNotice(null);
-    const response = await voidInvoice({ invoiceId: target.id });
-    if (!response.error) setNotice(`Invoice ${target.number} voided.`);
+    const response = await voidInvoice({ invoiceId: invoice.id });
+    if (!response.error) setNotice(`Invoice ${invoice.number} voided.`);
   }
 
   return (
@@ -55,12 +53,8 @@ export function InvoiceDetailPage() {
       <p>
         <StatusBadge status={invoice.status} testId="invoice-status" />
       </p>
-      {notice ? (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
-      <ErrorMessage error={result.error} />
+      <Notice message={notice} />
+      <ErrorMessage error={error} />
       <dl className="facts card">
         <dt>Customer</dt>
         <dd>
@@ -117,7 +111,7 @@ export function InvoiceDetailPage() {
             type="button"
             className="danger"
             disabled={voidResult.fetching}
-            onClick={() => void confirmVoid(invoice)}
+            onClick={() => void confirmVoid()}
           >
             Void invoice
           </button>
@@ -132,21 +126,15 @@ function InvoiceItemsTable({ items }: { items: InvoiceDetailFieldsFragment["item
   if (items.length === 0) return <EmptyState>This invoice has no lines.</EmptyState>;
   return (
     <table>
-      <thead>
-        <tr>
-          <th scope="col">Product</th>
-          <th scope="col">SKU</th>
-          <th scope="col" className="num">
-            Quantity
-          </th>
-          <th scope="col" className="num">
-            Unit price
-          </th>
-          <th scope="col" className="num">
-            Line total
-          </th>
-        </tr>
-      </thead>
+      <TableHead
+        columns={[
+          "Product",
+          "SKU",
+          numeric("Quantity"),
+          numeric("Unit price"),
+          numeric("Line total"),
+        ]}
+      />
       <tbody>
         {items.map((item, index) => (
           <tr key={`${item.product.id}-${index}`}>
@@ -170,15 +158,7 @@ function PaymentsTable({ payments }: { payments: InvoiceDetailFieldsFragment["pa
   if (payments.length === 0) return <EmptyState>No payments yet.</EmptyState>;
   return (
     <table>
-      <thead>
-        <tr>
-          <th scope="col">Received</th>
-          <th scope="col">Method</th>
-          <th scope="col" className="num">
-            Amount
-          </th>
-        </tr>
-      </thead>
+      <TableHead columns={["Received", "Method", numeric("Amount")]} />
       <tbody>
         {payments.map((payment) => (
           <tr key={payment.id}>

@@ -21,11 +21,6 @@ export function paymentMethodLabel(method: string): string {
   return PAYMENT_METHODS.find((item) => item.value === method)?.label ?? method;
 }
 
-/** `value` as an `InvoiceStatus`, or undefined for "" (All) and anything unknown. */
-export function asInvoiceStatus(value: string): InvoiceStatus | undefined {
-  return INVOICE_STATUSES.find((status) => status === value);
-}
-
 /** `value` as a `PaymentMethod`, or undefined when it is none of them. */
 export function asPaymentMethod(value: string): PaymentMethod | undefined {
   return PAYMENT_METHODS.find((item) => item.value === value)?.value;

@@ -1,6 +1,7 @@
 // The new-order form's customer field: a search box feeding a "Customer" select.
-import { useEffect, useState } from "react";
 import { useQuery } from "urql";
+import { SelectField } from "../../components/Field";
+import { useDebouncedSearch } from "../../components/SearchBox";
 import { NewOrderCustomerSearchDocument } from "../../graphql/generated";
 
 /** A customer the picker can offer. */
@@ -15,16 +16,6 @@ const MATCHES = 10;
 
 /** How long the search box waits after the last key before asking the API, in ms. */
 const SEARCH_DELAY_MS = 250;
-
-/** `value`, once it has stayed the same for `delay` ms. */
-function useDebounced<T>(value: T, delay: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = window.setTimeout(() => setSettled(value), delay);
-    return () => window.clearTimeout(timer);
-  }, [value, delay]);
-  return settled;
-}
 
 /** The select's options: the chosen customer first when the search no longer matches it. */
 export function customerOptions(
@@ -49,11 +40,10 @@ export function CustomerPicker({
   onChoose: (customer: CustomerChoice | null) => void;
   error?: string;
 }) {
-  const [search, setSearch] = useState("");
-  const settled = useDebounced(search.trim(), SEARCH_DELAY_MS);
+  const { text, setText, search } = useDebouncedSearch({ delayMs: SEARCH_DELAY_MS });
   const [result] = useQuery({
     query: NewOrderCustomerSearchDocument,
-    variables: { search: settled === "" ? null : settled, first: MATCHES },
+    variables: { search: search ?? null, first: MATCHES },
   });
   const matches = result.data?.customers.nodes ?? [];
   const options = customerOptions(chosen, matches);
@@ -66,41 +56,31 @@ export function CustomerPicker({
           id="order-customer-search"
           type="search"
           autoComplete="off"
-          value={search}
-          onChange={(event) => setSearch(event.target.value)}
+          value={text}
+          onChange={(event) => setText(event.target.value)}
           aria-controls="order-customer"
         />
       </div>
-      <div className="field">
-        <label htmlFor="order-customer">Customer</label>
-        <select
-          id="order-customer"
-          value={chosen?.id ?? ""}
-          onChange={(event) =>
-            onChoose(options.find((option) => option.id === event.target.value) ?? null)
-          }
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? "order-customer-error" : undefined}
-        >
-          <option value="">
-            {result.fetching && matches.length === 0
-              ? "Searching…"
-              : matches.length === 0
-                ? "No customer matches"
-                : "Choose a customer…"}
+      <SelectField
+        id="order-customer"
+        label="Customer"
+        value={chosen?.id ?? ""}
+        onChange={(id) => onChoose(options.find((option) => option.id === id) ?? null)}
+        error={error}
+      >
+        <option value="">
+          {result.fetching && matches.length === 0
+            ? "Searching…"
+            : matches.length === 0
+              ? "No customer matches"
+              : "Choose a customer…"}
+        </option>
+        {options.map((option) => (
+          <option key={option.id} value={option.id}>
+            {option.name} ({option.email})
           </option>
-          {options.map((option) => (
-            <option key={option.id} value={option.id}>
-              {option.name} ({option.email})
-            </option>
-          ))}
-        </select>
-        {error ? (
-          <p className="field-error" id="order-customer-error">
-            {error}
-          </p>
-        ) : null}
-      </div>
+        ))}
+      </SelectField>
     </>
   );
 }

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useNavigate, useSearchParams } from "react-router-dom";
 import { useMutation, useQuery } from "urql";
+import { Field, SelectField } from "../../components/Field";
 import { ErrorMessage } from "../../components/QueryState";
 import {
   NewOrderCustomerDocument,
@@ -118,67 +119,57 @@ export function NewOrderPage() {
         <h2>Products</h2>
         {lines.map((line, index) => {
           const lineErrors = errors.byLine[line.key] ?? {};
-          const productId = `order-line-${line.key}-product`;
-          const quantityId = `order-line-${line.key}-quantity`;
+          const lineId = `order-line-${line.key}`;
           // Screen readers hear "Product line 2": the visible label plus the hidden line number.
-          const numberId = `order-line-${line.key}-number`;
+          const numberId = `${lineId}-number`;
           return (
-            <div key={line.key} className="toolbar order-line" role="group" aria-labelledby={numberId}>
+            <div
+              key={line.key}
+              className="toolbar order-line"
+              role="group"
+              aria-labelledby={numberId}
+            >
               <span id={numberId} hidden>
                 line {index + 1}
               </span>
-              <div className="field">
-                <label htmlFor={productId} id={`${productId}-label`}>
-                  Product
-                </label>
-                <select
-                  id={productId}
-                  aria-labelledby={`${productId}-label ${numberId}`}
-                  value={line.productId}
-                  onChange={(event) => updateLine(line.key, { productId: event.target.value })}
-                  aria-invalid={lineErrors.product ? true : undefined}
-                  aria-describedby={lineErrors.product ? `${productId}-error` : undefined}
-                >
-                  <option value="">
-                    {productsResult.fetching && products.length === 0
-                      ? "Loading products…"
-                      : "Choose a product…"}
+              <SelectField
+                id={`${lineId}-product`}
+                label="Product"
+                labelledBy={numberId}
+                value={line.productId}
+                onChange={(productId) => updateLine(line.key, { productId })}
+                error={lineErrors.product}
+              >
+                <option value="">
+                  {productsResult.fetching && products.length === 0
+                    ? "Loading products…"
+                    : "Choose a product…"}
+                </option>
+                {products.map((product) => (
+                  <option key={product.id} value={product.id}>
+                    {productOptionLabel(product)}
                   </option>
-                  {products.map((product) => (
-                    <option key={product.id} value={product.id}>
-                      {productOptionLabel(product)}
-                    </option>
-                  ))}
-                </select>
-                {lineErrors.product ? (
-                  <p className="field-error" id={`${productId}-error`}>
-                    {lineErrors.product}
-                  </p>
-                ) : null}
-              </div>
-              <div className="field">
-                <label htmlFor={quantityId} id={`${quantityId}-label`}>
-                  Quantity
-                </label>
-                <input
-                  id={quantityId}
-                  aria-labelledby={`${quantityId}-label ${numberId}`}
-                  type="number"
-                  inputMode="numeric"
-                  min={1}
-                  max={1000}
-                  step={1}
-                  value={line.quantity}
-                  onChange={(event) => updateLine(line.key, { quantity: event.target.value })}
-                  aria-invalid={lineErrors.quantity ? true : undefined}
-                  aria-describedby={lineErrors.quantity ? `${quantityId}-error` : undefined}
-                />
-                {lineErrors.quantity ? (
-                  <p className="field-error" id={`${quantityId}-error`}>
-                    {lineErrors.quantity}
-                  </p>
-                ) : null}
-              </div>
+                ))}
+              </SelectField>
+              <Field
+                id={`${lineId}-quantity`}
+                label="Quantity"
+                labelledBy={numberId}
+                error={lineErrors.quantity}
+              >
+                {(control) => (
+                  <input
+                    {...control}
+                    type="number"
+                    inputMode="numeric"
+                    min={1}
+                    max={1000}
+                    step={1}
+                    value={line.quantity}
+                    onChange={(event) => updateLine(line.key, { quantity: event.target.value })}
+                  />
+                )}
+              </Field>
               <button type="button" className="secondary" onClick={() => removeLine(line.key)}>
                 Remove
               </button>

@@ -1,26 +1,18 @@
-import { MemoryRouter, Route, Routes } from "react-router-dom";
-import { Provider } from "urql";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { OrderDetailPage } from "./OrderDetailPage";
+import { describe, expect, it, vi } from "vitest";
 import {
-  action,
+  alertText,
+  button,
   byTestId,
   click,
-  mockClient,
-  queryAction,
-  renderUi,
+  link,
+  queryButton,
+  queryLink,
+  renderAt,
   waitFor,
-  type MockAnswer,
+  type MockAnswers,
   type MockCall,
-  type Rendered,
-} from "./testing";
-
-let rendered: Rendered | undefined;
-afterEach(() => {
-  rendered?.unmount();
-  rendered = undefined;
-  vi.restoreAllMocks();
-});
+} from "../../testing";
+import { OrderDetailPage } from "./OrderDetailPage";
 
 const usd = (amount: number) => ({ __typename: "Money", amount, currency: "USD" });
 
@@ -65,18 +57,8 @@ function order(status: Status, invoiceStatus: "OPEN" | "PAID" | "VOID") {
   };
 }
 
-async function showOrder(answer: (name: string) => MockAnswer | undefined, id = "42") {
-  const { client, calls } = mockClient(answer);
-  rendered = await renderUi(
-    <Provider value={client}>
-      <MemoryRouter initialEntries={[`/orders/${id}`]}>
-        <Routes>
-          <Route path="/orders/:id" element={<OrderDetailPage />} />
-        </Routes>
-      </MemoryRouter>
-    </Provider>,
-  );
-  return { container: rendered.container, calls };
+function showOrder(answers: MockAnswers, id = "42") {
+  return renderAt(<OrderDetailPage />, "/orders/:id", { path: `/orders/${id}`, answers });
 }
 
 const detailCalls = (calls: MockCall[]) => calls.filter((call) => call.name === "OrderDetail");
@@ -85,13 +67,12 @@ describe("OrderDetailPage", () => {
   it("shows a CONFIRMED order with its invoice, and cancels it after confirming", async () => {
     const confirm = vi.spyOn(window, "confirm").mockReturnValue(true);
     let current = order("CONFIRMED", "OPEN");
-    const { container, calls } = await showOrder((name) => {
-      if (name === "OrderDetail") return { data: { order: current } };
-      if (name === "OrderDetailCancel") {
+    const { container, mutations } = await showOrder({
+      OrderDetail: () => ({ data: { order: current } }),
+      OrderDetailCancel: () => {
         current = order("CANCELLED", "VOID");
         return { data: { cancelOrder: current } };
-      }
-      return undefined;
+      },
     });
 
     expect(container.querySelector("h1")?.textContent).toBe("Order ORD-000042");
@@ -103,78 +84,73 @@ describe("OrderDetailPage", () => {
     ]);
     const cells = [...container.querySelectorAll("td")].map((cell) => cell.textContent);
     expect(cells).toEqual(["Widget", "2", "$12.50"]);
-    expect(action("Invoice INV-0005").getAttribute("href")).toBe("/invoices/5");
-    expect(action("Pay invoice").getAttribute("href")).toBe("/invoices/5");
-    expect(queryAction("Ship order")).toBeNull();
+    expect(link("Invoice INV-0005").getAttribute("href")).toBe("/invoices/5");
+    expect(link("Pay invoice").getAttribute("href")).toBe("/invoices/5");
+    expect(queryButton("Ship order")).toBeNull();
 
-    await click(action("Cancel order"));
+    await click(button("Cancel order"));
     await waitFor(() => expect(byTestId("order-status").textContent).toBe("CANCELLED"));
     expect(confirm).toHaveBeenCalled();
-    const cancel = calls.find((call) => call.name === "OrderDetailCancel");
-    expect(cancel?.variables).toEqual({ id: "42" });
+    expect(mutations).toEqual([{ name: "OrderDetailCancel", variables: { id: "42" } }]);
     expect(container.querySelector(".notice")?.textContent).toContain("Order cancelled");
-    expect(queryAction("Cancel order")).toBeNull();
-    expect(queryAction("Pay invoice")).toBeNull();
+    expect(queryButton("Cancel order")).toBeNull();
+    expect(queryLink("Pay invoice")).toBeNull();
   });
 
   it("does not cancel when the person says no", async () => {
     vi.spyOn(window, "confirm").mockReturnValue(false);
-    const { calls } = await showOrder((name) =>
-      name === "OrderDetail" ? { data: { order: order("CONFIRMED", "OPEN") } } : undefined,
-    );
-    await click(action("Cancel order"));
-    expect(calls.some((call) => call.name === "OrderDetailCancel")).toBe(false);
+    const { mutations } = await showOrder({
+      OrderDetail: () => ({ data: { order: order("CONFIRMED", "OPEN") } }),
+    });
+    await click(button("Cancel order"));
+    expect(mutations).toEqual([]);
   });
 
   it("offers Ship order when PAID and Mark delivered when SHIPPED", async () => {
     let current = order("PAID", "PAID");
-    const { container } = await showOrder((name) => {
-      if (name === "OrderDetail") return { data: { order: current } };
-      if (name === "OrderDetailShip") {
+    const { container } = await showOrder({
+      OrderDetail: () => ({ data: { order: current } }),
+      OrderDetailShip: () => {
         current = order("SHIPPED", "PAID");
         return { data: { shipOrder: current } };
-      }
-      return undefined;
+      },
     });
-    expect(queryAction("Cancel order")).toBeNull();
-    await click(action("Ship order"));
+    expect(queryButton("Cancel order")).toBeNull();
+    await click(button("Ship order"));
     await waitFor(() => expect(byTestId("order-status").textContent).toBe("SHIPPED"));
     expect(container.querySelector(".notice")?.textContent).toBe("Order shipped.");
-    expect(queryAction("Mark delivered")).not.toBeNull();
-    expect(queryAction("Ship order")).toBeNull();
+    expect(queryButton("Mark delivered")).not.toBeNull();
+    expect(queryButton("Ship order")).toBeNull();
   });
 
   it("puts CONFLICT in words", async () => {
-    const { container } = await showOrder((name) => {
-      if (name === "OrderDetail") return { data: { order: order("PAID", "PAID") } };
-      if (name === "OrderDetailShip") {
-        return {
-          data: null,
-          errors: [{ message: "order 42 is SHIPPED", extensions: { code: "CONFLICT" } }],
-        };
-      }
-      return undefined;
+    const { container } = await showOrder({
+      OrderDetail: () => ({ data: { order: order("PAID", "PAID") } }),
+      OrderDetailShip: () => ({
+        data: null,
+        errors: [{ message: "order 42 is SHIPPED", extensions: { code: "CONFLICT" } }],
+      }),
     });
-    await click(action("Ship order"));
+    await click(button("Ship order"));
     await waitFor(() => {
-      const alert = container.querySelector('[role="alert"]')?.textContent ?? "";
-      expect(alert).toContain("The order was not shipped.");
-      expect(alert).toContain("This cannot be done in the current state.");
+      expect(alertText(container)).toContain("The order was not shipped.");
+      expect(alertText(container)).toContain("This cannot be done in the current state.");
     });
   });
 
   it("polls while the invoice is PAID but the order CONFIRMED, until it is PAID", async () => {
     let polls = 0;
-    const { container, calls } = await showOrder((name) => {
-      if (name !== "OrderDetail") return undefined;
-      polls += 1;
-      return { data: { order: polls < 3 ? order("CONFIRMED", "PAID") : order("PAID", "PAID") } };
+    const { container, calls } = await showOrder({
+      OrderDetail: () => {
+        polls += 1;
+        return { data: { order: order(polls < 3 ? "CONFIRMED" : "PAID", "PAID") } };
+      },
     });
     expect(container.textContent).toContain("Payment received; updating the order…");
-    expect(queryAction("Cancel order")).toBeNull();
+    expect(queryButton("Cancel order")).toBeNull();
     await waitFor(() => expect(byTestId("order-status").textContent).toBe("PAID"), 4000);
     expect(container.textContent).not.toContain("Payment received; updating the order…");
-    expect(queryAction("Ship order")).not.toBeNull();
+    expect(queryButton("Ship order")).not.toBeNull();
     expect(detailCalls(calls).slice(1).map((call) => call.requestPolicy)).toEqual([
       "network-only",
       "network-only",
@@ -184,21 +160,18 @@ describe("OrderDetailPage", () => {
   });
 
   it("stops polling when the screen goes away", async () => {
-    const { calls } = await showOrder((name) =>
-      name === "OrderDetail" ? { data: { order: order("CONFIRMED", "PAID") } } : undefined,
-    );
+    const { calls, unmount } = await showOrder({
+      OrderDetail: () => ({ data: { order: order("CONFIRMED", "PAID") } }),
+    });
     await waitFor(() => expect(detailCalls(calls)).toHaveLength(2), 2500);
-    rendered?.unmount();
-    rendered = undefined;
+    unmount();
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(detailCalls(calls)).toHaveLength(2);
   });
 
   it("says so for an unknown id", async () => {
-    const { container } = await showOrder(
-      (name) => (name === "OrderDetail" ? { data: { order: null } } : undefined),
-      "404",
-    );
+    const unknown = { OrderDetail: () => ({ data: { order: null } }) };
+    const { container } = await showOrder(unknown, "404");
     expect(container.textContent).toContain("No order with id 404.");
   });
 });

@@ -1,9 +1,11 @@
 // /orders/:id: one order, its timeline, lines and invoice, and the next step of its lifecycle.
 import { Fragment, useEffect, useState } from "react";
-import { Link, useParams } from "react-router-dom";
-import { useMutation, useQuery, type CombinedError } from "urql";
-import { EmptyState, ErrorMessage, Loading } from "../../components/QueryState";
+import { Link } from "react-router-dom";
+import { useMutation, type CombinedError } from "urql";
+import { EmptyState, ErrorMessage, Notice } from "../../components/QueryState";
+import { RecordPage, type RecordView } from "../../components/RecordPage";
 import { StatusBadge } from "../../components/StatusBadge";
+import { numeric, TableHead } from "../../components/TableHead";
 import {
   OrderDetailCancelDocument,
   OrderDetailDeliverDocument,
@@ -40,55 +42,46 @@ const FAILED: Record<Mutating, string> = {
 
 /** The order screen for the `:id` of the route. */
 export function OrderDetailPage() {
-  const { id = "" } = useParams();
-  const [result, reexecuteQuery] = useQuery({ query: OrderDetailDocument, variables: { id } });
+  return (
+    <RecordPage
+      query={OrderDetailDocument}
+      pick={(data) => data.order}
+      title="Order"
+      back={{ to: "/orders", label: "All orders" }}
+    >
+      {(order, view) => <OrderView order={order} {...view} />}
+    </RecordPage>
+  );
+}
+
+function OrderView({
+  order,
+  error,
+  refresh,
+}: RecordView & { order: OrderDetailFieldsFragment }) {
   const [shipResult, shipOrder] = useMutation(OrderDetailShipDocument);
   const [deliverResult, deliverOrder] = useMutation(OrderDetailDeliverDocument);
   const [cancelResult, cancelOrder] = useMutation(OrderDetailCancelDocument);
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<{ action: Mutating; error: CombinedError } | null>(null);
-  const order = result.data?.order;
-  const awaiting = order ? awaitingPaidOrder(order) : false;
+  const awaiting = awaitingPaidOrder(order);
 
   // The invoice is PAID but billing's notice has not reached orders yet: ask again every
-  // second, bypassing the cache, until the order's status moves on.
+  // second until the order's status moves on.
   useEffect(() => {
     if (!awaiting) return undefined;
-    const timer = window.setInterval(
-      () => reexecuteQuery({ requestPolicy: "network-only" }),
-      POLL_INTERVAL_MS,
-    );
+    const timer = window.setInterval(refresh, POLL_INTERVAL_MS);
     return () => window.clearInterval(timer);
-  }, [awaiting, reexecuteQuery]);
-
-  if (result.data === undefined) {
-    return (
-      <section>
-        <h1>Order</h1>
-        {result.fetching ? <Loading what="Loading the order" /> : null}
-        <ErrorMessage error={result.error} title="The order could not be loaded." />
-      </section>
-    );
-  }
-  if (!order) {
-    return (
-      <section>
-        <h1>Order not found</h1>
-        <EmptyState action={<Link to="/orders">All orders</Link>}>
-          No order with id {id}.
-        </EmptyState>
-      </section>
-    );
-  }
+  }, [awaiting, refresh]);
 
   const busy = shipResult.fetching || deliverResult.fetching || cancelResult.fetching;
 
-  async function run(action: Mutating, target: OrderDetailFieldsFragment): Promise<void> {
-    const question = `Cancel order ${target.number}? Its invoice will be voided.`;
+  async function run(action: Mutating): Promise<void> {
+    const question = `Cancel order ${order.number}? Its invoice will be voided.`;
     if (action === "cancel" && !window.confirm(question)) return;
     setNotice(null);
     setFailure(null);
-    const variables = { id: target.id };
+    const variables = { id: order.id };
     const response =
       action === "ship"
         ? await shipOrder(variables)
@@ -98,7 +91,7 @@ export function OrderDetailPage() {
     if (response.error) {
       setFailure({ action, error: response.error });
       // The order moved on elsewhere (CONFLICT): show where it is now.
-      reexecuteQuery({ requestPolicy: "network-only" });
+      refresh();
     } else {
       setNotice(DONE[action]);
     }
@@ -112,17 +105,9 @@ export function OrderDetailPage() {
       <p>
         <StatusBadge status={order.status} testId="order-status" />
       </p>
-      {notice ? (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
-      {awaiting ? (
-        <p className="notice" role="status">
-          Payment received; updating the order…
-        </p>
-      ) : null}
-      <ErrorMessage error={result.error} />
+      <Notice message={notice} />
+      <Notice message={awaiting ? "Payment received; updating the order…" : null} />
+      <ErrorMessage error={error} />
       <dl className="facts card">
         <dt>Customer</dt>
         <dd>
@@ -162,7 +147,7 @@ export function OrderDetailPage() {
               action={action}
               invoiceId={order.invoice?.id ?? null}
               disabled={busy}
-              onRun={(mutating) => void run(mutating, order)}
+              onRun={(mutating) => void run(mutating)}
             />
           ))}
         </div>
@@ -216,17 +201,7 @@ function OrderItemsTable({ order }: { order: OrderDetailFieldsFragment }) {
   if (order.items.length === 0) return <EmptyState>This order has no lines.</EmptyState>;
   return (
     <table>
-      <thead>
-        <tr>
-          <th scope="col">Product</th>
-          <th scope="col" className="num">
-            Quantity
-          </th>
-          <th scope="col" className="num">
-            Unit price
-          </th>
-        </tr>
-      </thead>
+      <TableHead columns={["Product", numeric("Quantity"), numeric("Unit price")]} />
       <tbody>
         {order.items.map((item) => {
           const unitPrice = unitPriceOf(item.product.id, order.invoice);

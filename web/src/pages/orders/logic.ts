@@ -20,11 +20,6 @@ export const MAX_LINES = 50;
 /** Most units of one product an order may ask for, over all its lines. */
 export const MAX_QUANTITY = 1000;
 
-/** `value` as an `OrderStatus`, or undefined for "" (All) and anything unknown. */
-export function asOrderStatus(value: string): OrderStatus | undefined {
-  return ORDER_STATUSES.find((status) => status === value);
-}
-
 // --- the order screen ---------------------------------------------------------------------
 
 /** What the order screen offers: pay (a link to the invoice), cancel, ship, deliver. */

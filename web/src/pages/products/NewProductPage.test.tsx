@@ -1,37 +1,32 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
+  alertText,
   button,
   byLabel,
-  cleanup,
   click,
   fill,
   heading,
-  mockClient,
   queryTestId,
   queryText,
   renderAt,
   waitFor,
   type MockAnswers,
-} from "../customers/testClient";
+} from "../../testing";
 import { NewProductPage } from "./NewProductPage";
 
 function setup(answers: MockAnswers = {}) {
-  const mock = mockClient(answers);
-  renderAt(mock.client, <NewProductPage />, "/products/new");
-  return mock;
+  return renderAt(<NewProductPage />, "/products/new", { answers });
 }
-
-afterEach(cleanup);
 
 describe("NewProductPage", () => {
   it("starts with USD and no stock, and refuses bad values without sending", async () => {
-    const { mutations } = setup();
+    const { mutations } = await setup();
     expect(heading("New product").tagName).toBe("H1");
     expect(byLabel("Currency").value).toBe("USD");
     expect(byLabel("Initial stock").value).toBe("0");
-    fill(byLabel("SKU"), "WID 001");
-    fill(byLabel("Price"), "12.345");
-    fill(byLabel("Initial stock"), "-3");
+    await fill(byLabel("SKU"), "WID 001");
+    await fill(byLabel("Price"), "12.345");
+    await fill(byLabel("Initial stock"), "-3");
     await click(button("Create product"));
 
     expect(queryText("Use only letters, digits, '-' and '_'.")?.className).toBe("field-error");
@@ -44,14 +39,14 @@ describe("NewProductPage", () => {
   });
 
   it("sends minor units and opens the new product", async () => {
-    const { mutations } = setup({
+    const { mutations } = await setup({
       CreateProduct: () => ({ data: { createProduct: { id: "12", name: "Widget" } } }),
     });
-    fill(byLabel("SKU"), "WID-001");
-    fill(byLabel("Name"), "Widget");
-    fill(byLabel("Description"), "A blue widget.");
-    fill(byLabel("Price"), "1,234.5");
-    fill(byLabel("Initial stock"), "40");
+    await fill(byLabel("SKU"), "WID-001");
+    await fill(byLabel("Name"), "Widget");
+    await fill(byLabel("Description"), "A blue widget.");
+    await fill(byLabel("Price"), "1,234.5");
+    await fill(byLabel("Initial stock"), "40");
     await click(button("Create product"));
 
     await waitFor(() => expect(queryTestId("location")?.textContent).toBe("/products/12"));
@@ -72,17 +67,16 @@ describe("NewProductPage", () => {
   });
 
   it("says a taken SKU in words", async () => {
-    setup({
+    await setup({
       CreateProduct: () => ({
         errors: [{ message: "sku WID-001 is taken", extensions: { code: "CONFLICT" } }],
       }),
     });
-    fill(byLabel("SKU"), "WID-001");
-    fill(byLabel("Name"), "Widget");
-    fill(byLabel("Price"), "1");
+    await fill(byLabel("SKU"), "WID-001");
+    await fill(byLabel("Name"), "Widget");
+    await fill(byLabel("Price"), "1");
     await click(button("Create product"));
-    const alert = () => document.querySelector('[role="alert"]')?.textContent;
-    await waitFor(() => expect(alert()).toContain("sku WID-001 is taken"));
+    await waitFor(() => expect(alertText()).toContain("sku WID-001 is taken"));
     expect(queryTestId("location")).toBeNull();
   });
 });

@@ -1,19 +1,18 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
+  alertText,
   button,
   byLabel,
-  cleanup,
   click,
   fill,
   heading,
-  mockClient,
   queryTestId,
   queryText,
   renderAt,
   section,
   waitFor,
   type MockAnswers,
-} from "../customers/testClient";
+} from "../../testing";
 import { ProductDetailPage } from "./ProductDetailPage";
 
 const PRODUCT = {
@@ -49,19 +48,15 @@ const PRODUCT = {
 };
 
 function setup(answers: MockAnswers, id = "5") {
-  const mock = mockClient({ ProductDetail: () => ({ data: { product: PRODUCT } }), ...answers });
-  renderAt(mock.client, <ProductDetailPage />, "/products/:id", `/products/${id}`);
-  return mock;
+  return renderAt(<ProductDetailPage />, "/products/:id", {
+    path: `/products/${id}`,
+    answers: { ProductDetail: () => ({ data: { product: PRODUCT } }), ...answers },
+  });
 }
 
-afterEach(() => {
-  cleanup();
-  vi.restoreAllMocks();
-});
-
 describe("ProductDetailPage", () => {
-  it("shows the numbers, the low-stock marker and the movements", () => {
-    setup({});
+  it("shows the numbers, the low-stock marker and the movements", async () => {
+    await setup({});
     expect(heading("Widget").tagName).toBe("H1");
     expect(queryTestId("product-stock")?.textContent).toBe("12");
     expect(queryTestId("product-reserved")?.textContent).toBe("4");
@@ -74,16 +69,16 @@ describe("ProductDetailPage", () => {
     expect(heading("Stock movements").tagName).toBe("H2");
   });
 
-  it("says an unknown id in words", () => {
-    setup({ ProductDetail: () => ({ data: { product: null } }) }, "99");
+  it("says an unknown id in words", async () => {
+    await setup({ ProductDetail: () => ({ data: { product: null } }) }, "99");
     expect(queryText("No product with id 99.")).not.toBeNull();
     expect(document.querySelector('[role="alert"]')).toBeNull();
   });
 
   it("refuses to remove reserved units, without sending", async () => {
-    const { mutations } = setup({});
+    const { mutations } = await setup({});
     const adjust = section("Adjust stock");
-    fill(byLabel("Change", adjust), "-9");
+    await fill(byLabel("Change", adjust), "-9");
     await click(button("Adjust stock", adjust));
     expect(queryText("Only 8 units can be removed (stock minus reserved).")).not.toBeNull();
     expect(byLabel("Change", adjust).getAttribute("aria-invalid")).toBe("true");
@@ -92,14 +87,14 @@ describe("ProductDetailPage", () => {
   });
 
   it("adjusts the stock and says the new number", async () => {
-    const { mutations } = setup({
+    const { mutations } = await setup({
       AdjustProductStock: () => ({
         data: { adjustStock: { id: "5", stock: 42, reserved: 4, available: 38 } },
       }),
     });
     const adjust = section("Adjust stock");
-    fill(byLabel("Change", adjust), "30");
-    fill(byLabel("Reason", adjust), "delivery");
+    await fill(byLabel("Change", adjust), "30");
+    await fill(byLabel("Reason", adjust), "delivery");
     await click(button("Adjust stock", adjust));
     await waitFor(() => expect(queryText("Stock is now 42.")).not.toBeNull());
     expect(mutations).toEqual([
@@ -109,17 +104,17 @@ describe("ProductDetailPage", () => {
   });
 
   it("says a CONFLICT from adjustStock in words", async () => {
-    setup({
+    await setup({
       AdjustProductStock: () => ({
         errors: [{ message: "only 8 units are not reserved", extensions: { code: "CONFLICT" } }],
       }),
     });
     const adjust = section("Adjust stock");
-    fill(byLabel("Change", adjust), "-8");
-    fill(byLabel("Reason", adjust), "count");
+    await fill(byLabel("Change", adjust), "-8");
+    await fill(byLabel("Reason", adjust), "count");
     await click(button("Adjust stock", adjust));
     await waitFor(() =>
-      expect(adjust.querySelector('[role="alert"]')?.textContent).toContain(
+      expect(alertText(adjust)).toContain(
         "This cannot be done in the current state.",
       ),
     );
@@ -127,14 +122,14 @@ describe("ProductDetailPage", () => {
   });
 
   it("saves only the changed fields; a cleared description is null", async () => {
-    const { mutations } = setup({
+    const { mutations } = await setup({
       ProductDetail: () => ({ data: { product: { ...PRODUCT, description: "Blue" } } }),
       UpdateProduct: () => ({ data: { updateProduct: { ...PRODUCT, price: PRODUCT.price } } }),
     });
     const edit = section("Edit");
     expect(byLabel("Price", edit).value).toBe("12.50");
-    fill(byLabel("Description", edit), "");
-    fill(byLabel("Price", edit), "13");
+    await fill(byLabel("Description", edit), "");
+    await fill(byLabel("Price", edit), "13");
     await click(button("Save changes", edit));
     await waitFor(() => expect(queryText("Changes saved.")).not.toBeNull());
     expect(mutations).toEqual([
@@ -150,7 +145,7 @@ describe("ProductDetailPage", () => {
 
   it("deletes after confirming and goes back to the list", async () => {
     vi.spyOn(window, "confirm").mockReturnValue(true);
-    const { mutations } = setup({ DeleteProduct: () => ({ data: { deleteProduct: "5" } }) });
+    const { mutations } = await setup({ DeleteProduct: () => ({ data: { deleteProduct: "5" } }) });
     await click(button("Delete product"));
     await waitFor(() => expect(queryTestId("location")?.textContent).toBe("/products"));
     expect(mutations).toEqual([{ name: "DeleteProduct", variables: { id: "5" } }]);

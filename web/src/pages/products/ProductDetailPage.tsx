@@ -1,8 +1,14 @@
 // /products/:id: the product's facts, edit form, stock adjustment, stock movements, delete.
-import { useMemo, useState, type FormEvent } from "react";
-import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
-import { useMutation, useQuery, type CombinedError } from "urql";
-import { EmptyState, ErrorMessage, Loading } from "../../components/QueryState";
+import { useMemo, useState } from "react";
+import { useLocation } from "react-router-dom";
+import { useMutation, type CombinedError } from "urql";
+import { DeleteButton } from "../../components/DeleteButton";
+import { TextField } from "../../components/Field";
+import { Form, useForm } from "../../components/Form";
+import { EditSection, FormSection } from "../../components/FormSection";
+import { EmptyState, ErrorMessage, Notice } from "../../components/QueryState";
+import { RecordPage } from "../../components/RecordPage";
+import { numeric, TableHead } from "../../components/TableHead";
 import {
   AdjustProductStockDocument,
   DeleteProductDocument,
@@ -12,17 +18,15 @@ import {
 } from "../../graphql/generated";
 import { formatDateTime } from "../../lib/dates";
 import { formatMoney } from "../../lib/money";
-import { isNotFound } from "../customers/notFound";
-import { noticeFrom, withNotice } from "../customers/routeNotice";
-import { serverFieldMessages } from "../customers/serverFields";
-import { TextField } from "../customers/TextField";
+import { noticeFrom } from "../../lib/routeNotice";
 import { LowStockMarker } from "./lowStock";
 import { ProductForm } from "./ProductForm";
-import { productFormValues, toUpdateProductInput, type ProductFormValues } from "./productForm";
+import { productFormValues, toUpdateProductInput } from "./productForm";
 import {
   formatDelta,
+  stockFieldErrors,
   validateStockAdjustment,
-  type StockAdjustmentErrors,
+  type StockAdjustment,
   type StockAdjustmentValues,
 } from "./stockAdjustment";
 
@@ -30,47 +34,25 @@ type Product = NonNullable<ProductDetailQuery["product"]>;
 
 /** The Product screen: facts, delete, adjust stock, stock movements, edit. */
 export function ProductDetailPage() {
-  const { id = "" } = useParams();
-  const location = useLocation();
-  const [result] = useQuery({ query: ProductDetailDocument, variables: { id } });
-  const product = result.data?.product;
+  return (
+    <RecordPage
+      query={ProductDetailDocument}
+      pick={(data) => data.product}
+      title="Product"
+      back={{ to: "/products", label: "Back to the products" }}
+    >
+      {(product, { error }) => <ProductView product={product} error={error} />}
+    </RecordPage>
+  );
+}
 
-  if (product === undefined) {
-    return (
-      <section>
-        <h1>Product</h1>
-        {result.error ? (
-          <ErrorMessage error={result.error} title="The product could not be loaded." />
-        ) : (
-          <Loading what="Loading the product" />
-        )}
-      </section>
-    );
-  }
-  if (product === null) {
-    return (
-      <section>
-        <h1>Product not found</h1>
-        {isNotFound(product, result.error) ? (
-          <EmptyState action={<Link to="/products">Back to the products</Link>}>
-            No product with id {id}.
-          </EmptyState>
-        ) : (
-          <ErrorMessage error={result.error} title="The product could not be loaded." />
-        )}
-      </section>
-    );
-  }
-  const notice = noticeFrom(location.state);
+function ProductView({ product, error }: { product: Product; error: CombinedError | undefined }) {
+  const notice = noticeFrom(useLocation().state);
   return (
     <section>
       <h1>{product.name}</h1>
-      {notice ? (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
-      <ErrorMessage error={result.error} />
+      <Notice message={notice} />
+      <ErrorMessage error={error} />
       <section className="card" aria-label="Details">
         <dl className="facts">
           <dt>SKU</dt>
@@ -90,41 +72,18 @@ export function ProductDetailPage() {
           </dd>
         </dl>
       </section>
-      <DeleteProduct product={product} />
+      <DeleteButton
+        mutation={DeleteProductDocument}
+        record={product}
+        noun="product"
+        typename="Product"
+        question={`Delete the product ${product.name} (${product.sku})? This cannot be undone.`}
+        listPath="/products"
+      />
       <AdjustStockSection product={product} />
       <MovementsSection movements={product.stockMovements} />
-      <EditSection product={product} />
+      <ProductEditSection product={product} />
     </section>
-  );
-}
-
-function DeleteProduct({ product }: { product: Product }) {
-  const navigate = useNavigate();
-  const [result, deleteProduct] = useMutation(DeleteProductDocument);
-
-  async function remove() {
-    const question = `Delete the product ${product.name} (${product.sku})? This cannot be undone.`;
-    if (!window.confirm(question)) return;
-    const outcome = await deleteProduct({ id: product.id }, { additionalTypenames: ["Product"] });
-    if (!outcome.error) {
-      navigate("/products", { state: withNotice(`Product ${product.name} deleted.`) });
-    }
-  }
-
-  return (
-    <>
-      <div className="toolbar">
-        <button
-          type="button"
-          className="danger"
-          disabled={result.fetching}
-          onClick={() => void remove()}
-        >
-          Delete product
-        </button>
-      </div>
-      <ErrorMessage error={result.error} title="The product was not deleted." />
-    </>
   );
 }
 
@@ -133,64 +92,48 @@ export interface AdjustStockFormProps {
   /** The product's current numbers, to refuse removing reserved units. */
   product: { stock: number; reserved: number };
   /** Called with valid arguments only; resolves true when the stock changed (clears the form). */
-  onSubmit: (adjustment: { delta: number; reason: string }) => Promise<boolean>;
+  onSubmit: (adjustment: StockAdjustment) => Promise<boolean>;
   busy?: boolean;
   /** The mutation's error (CONFLICT, BAD_USER_INPUT) in words. */
   error?: CombinedError | undefined;
 }
 
+const NO_ADJUSTMENT: StockAdjustmentValues = { change: "", reason: "" };
+
 /** The Change and Reason fields and the "Adjust stock" button, validated before sending. */
 export function AdjustStockForm({ product, onSubmit, busy = false, error }: AdjustStockFormProps) {
-  const [values, setValues] = useState<StockAdjustmentValues>({ change: "", reason: "" });
-  const [errors, setErrors] = useState<StockAdjustmentErrors>({});
-  const [submittedError, setSubmittedError] = useState<CombinedError | undefined>(undefined);
-  const serverError = error && error !== submittedError ? error : undefined;
-  const server = serverFieldMessages(serverError);
-  const shown: StockAdjustmentErrors = {
-    ...(server.delta ? { change: server.delta } : {}),
-    ...(server.reason ? { reason: server.reason } : {}),
-    ...errors,
-  };
+  const form = useForm<StockAdjustmentValues>({
+    initial: NO_ADJUSTMENT,
+    idPrefix: "stock",
+    error,
+    fieldErrors: stockFieldErrors,
+  });
 
-  function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const check = validateStockAdjustment(values, product);
-    if (!check.ok) {
-      setErrors(check.errors);
-      setSubmittedError(error);
-      return;
-    }
-    setErrors({});
-    setSubmittedError(undefined);
+  function submit() {
+    const check = validateStockAdjustment(form.values, product);
+    form.checked(check.ok ? {} : check.errors);
+    if (!check.ok) return;
     void onSubmit(check.adjustment).then((done) => {
-      if (done) setValues({ change: "", reason: "" });
+      if (done) form.setValues(NO_ADJUSTMENT);
     });
   }
 
   return (
-    <form onSubmit={submit} noValidate>
+    <Form
+      onSubmit={submit}
+      error={form.serverError}
+      failedTitle="The stock was not changed."
+      submitLabel="Adjust stock"
+      busy={busy}
+    >
       <TextField
-        id="stock-change"
+        {...form.field("change")}
         label="Change"
         inputMode="numeric"
         hint="Units to add; a negative number removes units."
-        value={values.change}
-        onChange={(change) => setValues((current) => ({ ...current, change }))}
-        error={shown.change}
       />
-      <TextField
-        id="stock-reason"
-        label="Reason"
-        hint="E.g. delivery, stock count."
-        value={values.reason}
-        onChange={(reason) => setValues((current) => ({ ...current, reason }))}
-        error={shown.reason}
-      />
-      {serverError ? <ErrorMessage error={serverError} title="The stock was not changed." /> : null}
-      <button type="submit" disabled={busy}>
-        Adjust stock
-      </button>
-    </form>
+      <TextField {...form.field("reason")} label="Reason" hint="E.g. delivery, stock count." />
+    </Form>
   );
 }
 
@@ -198,7 +141,7 @@ function AdjustStockSection({ product }: { product: Product }) {
   const [result, adjustStock] = useMutation(AdjustProductStockDocument);
   const [notice, setNotice] = useState<string | null>(null);
 
-  async function submit(adjustment: { delta: number; reason: string }): Promise<boolean> {
+  async function submit(adjustment: StockAdjustment): Promise<boolean> {
     setNotice(null);
     const outcome = await adjustStock({ productId: product.id, ...adjustment });
     const adjusted = outcome.data?.adjustStock;
@@ -208,20 +151,14 @@ function AdjustStockSection({ product }: { product: Product }) {
   }
 
   return (
-    <section className="card">
-      <h2>Adjust stock</h2>
-      {notice ? (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
+    <FormSection title="Adjust stock" notice={notice}>
       <AdjustStockForm
         product={product}
         onSubmit={submit}
         busy={result.fetching}
         error={result.error}
       />
-    </section>
+    </FormSection>
   );
 }
 
@@ -233,19 +170,15 @@ function MovementsSection({ movements }: { movements: Product["stockMovements"] 
         <EmptyState>No stock movements yet.</EmptyState>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col" className="num">
-                Change
-              </th>
-              <th scope="col">Reason</th>
-              <th scope="col" className="num">
-                Stock after
-              </th>
-              <th scope="col">Reference</th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              "When",
+              numeric("Change"),
+              "Reason",
+              numeric("Stock after"),
+              "Reference",
+            ]}
+          />
           <tbody>
             {movements.map((movement) => (
               <tr key={movement.id}>
@@ -263,40 +196,15 @@ function MovementsSection({ movements }: { movements: Product["stockMovements"] 
   );
 }
 
-function EditSection({ product }: { product: Product }) {
-  const [result, updateProduct] = useMutation(UpdateProductDocument);
-  const [notice, setNotice] = useState<string | null>(null);
+function ProductEditSection({ product }: { product: Product }) {
   const initial = useMemo(() => productFormValues(product), [product]);
-
-  async function submit(values: ProductFormValues) {
-    const input = toUpdateProductInput(initial, values);
-    if (Object.keys(input).length === 0) {
-      setNotice("Nothing changed.");
-      return;
-    }
-    setNotice(null);
-    const outcome = await updateProduct({ id: product.id, input });
-    if (!outcome.error) setNotice("Changes saved.");
-  }
-
   return (
-    <section className="card">
-      <h2>Edit</h2>
-      {notice ? (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
-      <ProductForm
-        key={JSON.stringify(initial)}
-        mode="edit"
-        initial={initial}
-        submitLabel="Save changes"
-        onSubmit={(values) => void submit(values)}
-        busy={result.fetching}
-        error={result.error}
-        idPrefix="edit-product"
-      />
-    </section>
+    <EditSection
+      mutation={UpdateProductDocument}
+      id={product.id}
+      initial={initial}
+      changes={(values) => toUpdateProductInput(initial, values)}
+      form={(props) => <ProductForm {...props} mode="edit" idPrefix="edit-product" />}
+    />
   );
 }

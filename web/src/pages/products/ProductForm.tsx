@@ -1,33 +1,18 @@
 // The product form of the New product and Edit screens: fields, validation, server errors.
-import { useState, type FormEvent } from "react";
-import type { CombinedError } from "urql";
-import { ErrorMessage } from "../../components/QueryState";
-import { serverFieldMessages } from "../customers/serverFields";
-import { TextField } from "../customers/TextField";
+import { TextField } from "../../components/Field";
+import { Form, useForm } from "../../components/Form";
+import type { RecordFormProps } from "../../components/FormSection";
 import {
   productFieldErrors,
   validateProductForm,
-  type ProductFormErrors,
   type ProductFormMode,
   type ProductFormValues,
 } from "./productForm";
 
 /** Props of `ProductForm`. */
-export interface ProductFormProps {
+export interface ProductFormProps extends RecordFormProps<ProductFormValues> {
   /** "create" adds the Currency and Initial stock fields. */
   mode: ProductFormMode;
-  /** The values the form starts with. */
-  initial: ProductFormValues;
-  /** The submit button's text ("Create product", "Save changes"). */
-  submitLabel: string;
-  /** Called with the values once they pass validation; never with invalid values. */
-  onSubmit: (values: ProductFormValues) => void;
-  /** True while the mutation runs (disables the button). */
-  busy?: boolean;
-  /** The mutation's error: shown in words, its field messages under their fields. */
-  error?: CombinedError | undefined;
-  /** Prefix of the controls' ids, unique on the page. */
-  idPrefix?: string;
 }
 
 /**
@@ -44,36 +29,21 @@ export function ProductForm({
   error,
   idPrefix = "product",
 }: ProductFormProps) {
-  const [values, setValues] = useState<ProductFormValues>(initial);
-  const [errors, setErrors] = useState<ProductFormErrors>({});
-  const [submittedError, setSubmittedError] = useState<CombinedError | undefined>(undefined);
-  const serverError = error && error !== submittedError ? error : undefined;
-  const shown: ProductFormErrors = {
-    ...productFieldErrors(serverFieldMessages(serverError)),
-    ...errors,
-  };
+  const form = useForm({ initial, idPrefix, error, fieldErrors: productFieldErrors });
+  const { field } = form;
 
-  function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const found = validateProductForm(values, mode);
-    setErrors(found);
-    if (Object.keys(found).length > 0) {
-      setSubmittedError(error);
-      return;
-    }
-    setSubmittedError(undefined);
-    onSubmit(values);
+  function submit() {
+    if (form.checked(validateProductForm(form.values, mode))) onSubmit(form.values);
   }
 
-  const field = (name: keyof ProductFormValues) => ({
-    id: `${idPrefix}-${name}`,
-    value: values[name],
-    onChange: (value: string) => setValues((current) => ({ ...current, [name]: value })),
-    error: shown[name],
-  });
-
   return (
-    <form onSubmit={submit} noValidate>
+    <Form
+      onSubmit={submit}
+      error={form.serverError}
+      failedTitle="The product was not saved."
+      submitLabel={submitLabel}
+      busy={busy}
+    >
       <TextField {...field("sku")} label="SKU" hint="Letters, digits, '-' and '_'." />
       <TextField {...field("name")} label="Name" />
       <TextField {...field("description")} label="Description" multiline />
@@ -91,10 +61,6 @@ export function ProductForm({
           <TextField {...field("stock")} label="Initial stock" inputMode="numeric" />
         </>
       ) : null}
-      {serverError ? <ErrorMessage error={serverError} title="The product was not saved." /> : null}
-      <button type="submit" disabled={busy}>
-        {submitLabel}
-      </button>
-    </form>
+    </Form>
   );
 }

@@ -1,14 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   byLabel,
   check,
-  cleanup,
   link,
-  mockClient,
   queryText,
   renderAt,
   waitFor,
-} from "../customers/testClient";
+} from "../../testing";
 import { emptyText, ProductsPage } from "./ProductsPage";
 
 function product(id: string, available: number) {
@@ -24,22 +22,16 @@ function product(id: string, available: number) {
   };
 }
 
-afterEach(cleanup);
-
 describe("ProductsPage", () => {
-  it("marks rows with 10 or fewer units available", () => {
-    const { client } = mockClient({
-      ProductList: () => ({
-        data: {
-          products: {
-            nodes: [product("1", 10), product("2", 11)],
-            pageInfo: { hasNextPage: false, endCursor: "c2" },
-            totalCount: 2,
-          },
-        },
-      }),
+  it("marks rows with 10 or fewer units available", async () => {
+    const page = {
+      nodes: [product("1", 10), product("2", 11)],
+      pageInfo: { hasNextPage: false, endCursor: "c2" },
+      totalCount: 2,
+    };
+    await renderAt(<ProductsPage />, "/products", {
+      answers: { ProductList: () => ({ data: { products: page } }) },
     });
-    renderAt(client, <ProductsPage />, "/products");
     expect(link("Product 1").getAttribute("href")).toBe("/products/1");
     expect(link("New product").getAttribute("href")).toBe("/products/new");
     const rows = Array.from(document.querySelectorAll("tbody tr"));
@@ -50,15 +42,14 @@ describe("ProductsPage", () => {
   });
 
   it("asks for in-stock products only when the box is ticked", async () => {
-    const { client, queries } = mockClient({});
-    renderAt(client, <ProductsPage />, "/products");
+    const { queries } = await renderAt(<ProductsPage />, "/products");
     expect(queries.at(-1)?.variables).toEqual({
       first: 20,
       after: null,
       search: null,
       inStock: null,
     });
-    check(byLabel("In stock only") as HTMLInputElement, true);
+    await check(byLabel("In stock only"), true);
     await waitFor(() => expect(queries.at(-1)?.variables.inStock).toBe(true));
   });
 });

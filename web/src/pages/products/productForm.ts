@@ -1,6 +1,7 @@
 // The product form's values, its validation (the inventory subgraph's rules, checked before
 // sending) and the mutation inputs built from it.
 import type { CreateProductInput, UpdateProductInput } from "../../graphql/generated";
+import { atMost, placeFieldErrors, required, type FormErrors } from "../../lib/forms";
 import { parseAmount, toMajorUnits } from "../../lib/money";
 
 /** What the product form holds: every field as typed. Price is in major units ("12.50"). */
@@ -15,7 +16,7 @@ export interface ProductFormValues {
 }
 
 /** A message per invalid field of the product form. */
-export type ProductFormErrors = Partial<Record<keyof ProductFormValues, string>>;
+export type ProductFormErrors = FormErrors<ProductFormValues>;
 
 /** Which form: a new product (with currency and initial stock) or the edit form. */
 export type ProductFormMode = "create" | "edit";
@@ -29,6 +30,8 @@ export const EMPTY_PRODUCT_FORM: ProductFormValues = {
   currency: "USD",
   stock: "0",
 };
+
+const PRODUCT_FIELDS = Object.keys(EMPTY_PRODUCT_FORM) as (keyof ProductFormValues)[];
 
 /** Largest initial stock (the inventory subgraph's `MAX_STOCK_DELTA`). */
 export const MAX_INITIAL_STOCK = 1_000_000;
@@ -71,15 +74,13 @@ export function validateProductForm(
 ): ProductFormErrors {
   const errors: ProductFormErrors = {};
   const sku = values.sku.trim();
-  if (sku === "") errors.sku = "Enter a SKU.";
-  else if (sku.length > 64) errors.sku = "At most 64 characters.";
+  const skuError = required(sku, "Enter a SKU.", 64);
+  if (skuError) errors.sku = skuError;
   else if (!SKU_PATTERN.test(sku)) errors.sku = "Use only letters, digits, '-' and '_'.";
-  const name = values.name.trim();
-  if (name === "") errors.name = "Enter a name.";
-  else if (name.length > 200) errors.name = "At most 200 characters.";
-  if (values.description.trim().length > DESCRIPTION_MAX_LENGTH) {
-    errors.description = `At most ${DESCRIPTION_MAX_LENGTH} characters.`;
-  }
+  const nameError = required(values.name.trim(), "Enter a name.", 200);
+  if (nameError) errors.name = nameError;
+  const descriptionError = atMost(values.description.trim(), DESCRIPTION_MAX_LENGTH);
+  if (descriptionError) errors.description = descriptionError;
   const currency = normalCurrency(values);
   const currencyValid = CURRENCY_PATTERN.test(currency);
   if (mode === "create" && !currencyValid) {
@@ -142,18 +143,5 @@ export function toUpdateProductInput(
  * `input.sku` or `input.price.amount`) placed under the form's fields.
  */
 export function productFieldErrors(fields: Record<string, string>): ProductFormErrors {
-  const errors: ProductFormErrors = {};
-  for (const [path, message] of Object.entries(fields)) {
-    const field = formFieldOf(path);
-    if (field && !errors[field]) errors[field] = message;
-  }
-  return errors;
-}
-
-function formFieldOf(path: string): keyof ProductFormValues | undefined {
-  const parts = path.split(".");
-  const last = parts[parts.length - 1];
-  if (last === "amount" || last === "price") return "price";
-  const known: readonly string[] = Object.keys(EMPTY_PRODUCT_FORM);
-  return last !== undefined && known.includes(last) ? (last as keyof ProductFormValues) : undefined;
+  return placeFieldErrors(fields, PRODUCT_FIELDS, { amount: "price" });
 }

@@ -1,5 +1,6 @@
 // The Adjust stock form: its validation against the product's numbers, and adjustStock's
 // arguments.
+import { placeFieldErrors, type FormErrors } from "../../lib/forms";
 
 /** What the Adjust stock form holds, as typed. */
 export interface StockAdjustmentValues {
@@ -9,7 +10,7 @@ export interface StockAdjustmentValues {
 }
 
 /** A message per invalid field of the Adjust stock form. */
-export type StockAdjustmentErrors = Partial<Record<keyof StockAdjustmentValues, string>>;
+export type StockAdjustmentErrors = FormErrors<StockAdjustmentValues>;
 
 /** The arguments of `adjustStock` (without the product id). */
 export interface StockAdjustment {
@@ -60,4 +61,9 @@ export function validateStockAdjustment(
 /** A stock change for people: "+5", "−2" (with a minus sign). */
 export function formatDelta(delta: number): string {
   return delta > 0 ? `+${delta}` : `\u2212${Math.abs(delta)}`;
+}
+
+/** adjustStock's field messages (`delta`, `reason`) placed under the form's fields. */
+export function stockFieldErrors(fields: Record<string, string>): StockAdjustmentErrors {
+  return placeFieldErrors(fields, ["change", "reason"], { delta: "change" });
 }
