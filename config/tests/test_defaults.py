@@ -4,6 +4,7 @@ service's settings build from what the server serves for it."""
 from __future__ import annotations
 
 import importlib
+import subprocess
 from pathlib import Path
 from typing import cast
 
@@ -12,6 +13,7 @@ import yaml
 from pydantic_settings import BaseSettings
 from trellis_config.client import ConfigClient, settings_with_environment
 from trellis_config.properties import flatten
+from trellis_config.repository import ensure_git_repository
 
 DEFAULTS = Path(__file__).resolve().parents[1] / "defaults"
 
@@ -54,3 +56,17 @@ def test_every_service_builds_its_settings_from_the_served_defaults(tmp_path, st
                 settings_class(application), environment, {}
             )
             assert type(settings) is settings_class(application)
+
+
+def test_a_repository_given_by_a_relative_path_commits_the_defaults(tmp_path, monkeypatch):
+    """``make up`` passes ``--repository var/config-repo``: the first commit holds the files."""
+    monkeypatch.chdir(tmp_path)
+    assert ensure_git_repository(Path("var/config-repo"), DEFAULTS)
+    listed = subprocess.run(
+        ["git", "ls-tree", "--name-only", "HEAD"],
+        cwd=tmp_path / "var" / "config-repo",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert sorted(listed) == sorted(path.name for path in DEFAULTS.glob("*.yml"))

@@ -264,6 +264,9 @@ def ensure_git_repository(path: Path, defaults_path: Path, branch: str = "main")
         ConfigServerError: ``path`` holds files but is not a git repository, or the defaults
             folder is missing or holds no YAML file.
     """
+    # dulwich's porcelain.add resolves relative paths against the repository root, so a
+    # relative ``path`` (``var/config-repo``, as ``make up`` passes it) must be made absolute.
+    path = path.absolute()
     if path.exists():
         try:
             Repo(str(path)).close()
