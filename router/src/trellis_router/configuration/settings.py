@@ -27,6 +27,16 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from .authentication import AuthenticationSettings
+from .authorization import AuthorizationSettings
+from .batching import BatchingSettings
+from .csrf import CsrfSettings
+from .headers import HeadersSettings
+from .limits import LimitsSettings
+from .persisted_queries import ApqSettings, PersistedQueriesSettings
+from .telemetry import TelemetrySettings
+from .traffic_shaping import TrafficShapingSettings
+
 __all__ = ["LOG_LEVELS", "RouterSettings", "load_settings", "settings_class"]
 
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
@@ -40,7 +50,9 @@ class RouterSettings(BaseSettings):
         ``TRELLIS_ROUTER_LISTEN=0.0.0.0:4000 trellis-router serve --supergraph sg.graphql``
     """
 
-    model_config = SettingsConfigDict(env_prefix="TRELLIS_ROUTER_", extra="forbid")
+    model_config = SettingsConfigDict(
+        env_prefix="TRELLIS_ROUTER_", env_nested_delimiter="__", extra="forbid"
+    )
 
     listen: str = Field(
         default="127.0.0.1:4000",
@@ -200,6 +212,47 @@ class RouterSettings(BaseSettings):
     log_level: str = Field(
         default="INFO",
         description="Level of the router's logs: CRITICAL, ERROR, WARNING, INFO or DEBUG.",
+    )
+    introspection: bool = Field(
+        default=True,
+        description=(
+            "Answer introspection (__schema, __type); off: INTROSPECTION_DISABLED. Apollo "
+            "Router: supergraph.introspection."
+        ),
+    )
+    graceful_shutdown_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description=(
+            "On SIGTERM/SIGINT: stop accepting connections, let requests in flight finish for "
+            "at most this long, then exit."
+        ),
+    )
+    authentication: AuthenticationSettings = Field(
+        default=AuthenticationSettings(), description="JWT authentication."
+    )
+    authorization: AuthorizationSettings = Field(
+        default=AuthorizationSettings(),
+        description="@authenticated, @requiresScopes and @policy enforcement.",
+    )
+    headers: HeadersSettings = Field(
+        default=HeadersSettings(), description="Header propagation to subgraphs."
+    )
+    limits: LimitsSettings = Field(default=LimitsSettings(), description="Operation limits.")
+    csrf: CsrfSettings = Field(default=CsrfSettings(), description="CSRF prevention.")
+    apq: ApqSettings = Field(default=ApqSettings(), description="Automatic persisted queries.")
+    persisted_queries: PersistedQueriesSettings = Field(
+        default=PersistedQueriesSettings(), description="Trusted documents (safelist)."
+    )
+    traffic_shaping: TrafficShapingSettings = Field(
+        default=TrafficShapingSettings(),
+        description="Subgraph timeouts, retries, circuit breakers, concurrency; rate limits.",
+    )
+    batching: BatchingSettings = Field(
+        default=BatchingSettings(), description="Several operations in one request."
+    )
+    telemetry: TelemetrySettings = Field(
+        default=TelemetrySettings(), description="Traces, metrics and logs."
     )
 
     @field_validator("listen")

@@ -11,7 +11,7 @@ from .client import AiohttpSubgraphClient, FetchFailure, SubgraphClient, Subgrap
 from .dedupe import DedupingSubgraphClient
 from .operation import PreparedOperation, execute_operation, prepare_operation
 from .response import RESPONSE_VALIDATION_FAILED
-from .run import SUBREQUEST_HTTP_ERROR
+from .run import SUBREQUEST_HTTP_ERROR, SubgraphHeaders
 
 __all__ = [
     "RESPONSE_VALIDATION_FAILED",
@@ -26,6 +26,7 @@ __all__ = [
     "RoutingUrls",
     "SubgraphClient",
     "SubgraphFetchError",
+    "SubgraphHeaders",
     "execute_operation",
     "prepare_operation",
 ]

@@ -23,7 +23,7 @@ from ..supergraph import Supergraph
 from .client import SubgraphClient
 from .introspection import introspection_document, run_introspection
 from .response import ResponseShaper, SelectionShape
-from .run import PlanRun
+from .run import PlanRun, SubgraphHeaders
 from .steps import Step, compile_plan
 
 __all__ = ["PreparedOperation", "execute_operation", "prepare_operation"]
@@ -103,7 +103,7 @@ async def execute_operation(
     client: SubgraphClient,
     routing_url: Callable[[str], str],
     variables: Mapping[str, Any],
-    headers: Mapping[str, str] | None = None,
+    headers: SubgraphHeaders | None = None,
 ) -> dict[str, Any]:
     """Run a prepared operation and build the GraphQL response.
 
@@ -112,7 +112,8 @@ async def execute_operation(
         client: sends subgraph requests.
         routing_url: the routing URL to use for a subgraph, by name.
         variables: the client's coerced variable values.
-        headers: headers to send with every subgraph request.
+        headers: headers to send with every subgraph request, or a function giving them per
+            subgraph name (header propagation rules).
 
     Returns:
         The response object: ``data`` and, when any, ``errors``.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import orjson
 
@@ -19,9 +19,13 @@ from .merge import deep_merge
 from .rewrites import apply_rewrites, read_context
 from .steps import ConditionStep, FetchStep, FlattenStep, ParallelStep, SequenceStep, Step
 
-__all__ = ["SUBREQUEST_HTTP_ERROR", "PlanRun"]
+__all__ = ["SUBREQUEST_HTTP_ERROR", "PlanRun", "SubgraphHeaders"]
 
 SUBREQUEST_HTTP_ERROR = "SUBREQUEST_HTTP_ERROR"
+
+SubgraphHeaders: TypeAlias = Mapping[str, str] | Callable[[str], Mapping[str, str]]
+"""Headers for subgraph requests: the same for every subgraph, or a function of the subgraph
+name (``join__graph`` name) returning that subgraph's headers."""
 
 
 @dataclass(slots=True)
@@ -32,7 +36,7 @@ class PlanRun:
         client: sends subgraph requests.
         routing_url: gives the routing URL of a subgraph (by name) for the next request.
         variables: the client's coerced variable values.
-        headers: headers sent with every subgraph request.
+        headers: headers sent with subgraph requests (see :data:`SubgraphHeaders`).
         data: the response data being built (top-level response keys).
         errors: GraphQL errors collected so far (client paths).
         failed_paths: response paths left null by failed fetches (no error names them).
@@ -43,7 +47,7 @@ class PlanRun:
     client: SubgraphClient
     routing_url: Callable[[str], str]
     variables: Mapping[str, Any]
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: SubgraphHeaders = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     failed_paths: list[ResponsePath] = field(default_factory=list)
@@ -80,7 +84,10 @@ class PlanRun:
         body = fetch.body_prefix + variables_json + b"}"
         name = fetch.service_name
         try:
-            return await self.client.fetch(name, self.routing_url(name), body, self.headers)
+            headers = self.headers
+            if callable(headers):
+                headers = headers(name)
+            return await self.client.fetch(name, self.routing_url(name), body, headers)
         except SubgraphFetchError as error:
             self.errors.append(_http_error(name, error))
             return None
