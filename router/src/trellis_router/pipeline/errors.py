@@ -16,6 +16,8 @@ __all__ = [
     "GRAPHQL_VALIDATION_FAILED",
     "QUERY_PLANNING_FAILED",
     "SERVICE_UNAVAILABLE",
+    "UNAUTHENTICATED",
+    "UNAUTHORIZED_FIELD_OR_TYPE",
     "RequestError",
 ]
 
@@ -25,6 +27,10 @@ BAD_USER_INPUT = "BAD_USER_INPUT"
 BAD_REQUEST = "BAD_REQUEST"
 QUERY_PLANNING_FAILED = "QUERY_PLANNING_FAILED"
 SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+UNAUTHENTICATED = "UNAUTHENTICATED"
+"""The request's credentials are invalid (or required and missing): HTTP 401."""
+UNAUTHORIZED_FIELD_OR_TYPE = "UNAUTHORIZED_FIELD_OR_TYPE"
+"""A field or type the caller may not see (Apollo Router authorization directives)."""
 
 
 class RequestError(Exception):
