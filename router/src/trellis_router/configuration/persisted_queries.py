@@ -31,7 +31,7 @@ class SafelistSettings(Section):
 
     enabled: bool = Field(
         default=False,
-        description="Refuse any operation not in the manifest (PERSISTED_QUERY_NOT_IN_LIST).",
+        description="Refuse any operation not in the manifest (QUERY_NOT_IN_SAFELIST, HTTP 403).",
     )
     require_id: bool = Field(
         default=False,
