@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -81,6 +83,10 @@ def serve(
         raise typer.Exit(2)
     application = create_app(settings, holder, source=source, live=live)
     host, port = settings.listen_address
+    # On SIGTERM uvicorn stops accepting connections, lets requests in flight finish for at
+    # most graceful_shutdown_seconds, runs the lifespan shutdown, then raises the signal again
+    # under the handler found before it started: this one makes that a clean exit (status 0).
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         application,
         host=host,
@@ -90,7 +96,14 @@ def serve(
         lifespan="on",
         access_log=False,
         log_level="info",
+        # uvicorn annotates int seconds but hands the value to asyncio.wait_for (float).
+        timeout_graceful_shutdown=settings.graceful_shutdown_seconds,  # type: ignore[arg-type]
     )
+
+
+def _exit_cleanly(_signal: int, _frame: FrameType | None) -> None:
+    """SIGTERM outside uvicorn's own handler (before it starts, after its graceful shutdown)."""
+    raise SystemExit(0)
 
 
 @app.command()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 import orjson
+import pytest
+from trellis_router.http.graphql import negotiate
 from trellis_router.state import StateHolder
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -88,7 +90,9 @@ async def test_operation_selection_errors(shop):
 async def test_malformed_requests_are_400_bad_request(shop):
     cases = [
         b"{not json",
-        b"[1, 2]",
+        b"",
+        b'"a string"',
+        b"3",
         b'{"variables": {}}',
         b'{"query": 3}',
         b'{"query": "{ me { id } }", "variables": [1]}',
@@ -209,3 +213,150 @@ async def test_plans_are_cached_per_state(shop):
         await shop.router.post("/graphql", content=body, headers=headers)
     assert len(shop.holder.current.caches.operations) == 1
     assert isinstance(shop.holder, StateHolder)
+
+
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        (None, "application/json"),
+        ("", "application/json"),
+        ("*/*", "application/json"),
+        ("application/*", "application/json"),
+        ("application/json", "application/json"),
+        ("application/json; charset=utf-8", "application/json"),
+        (GRAPHQL_RESPONSE, GRAPHQL_RESPONSE),
+        (f"{GRAPHQL_RESPONSE}, application/json;q=0.9", GRAPHQL_RESPONSE),
+        (f"{GRAPHQL_RESPONSE}; charset=utf-8, application/json; charset=utf-8", GRAPHQL_RESPONSE),
+        (f"application/json, {GRAPHQL_RESPONSE}", "application/json"),
+        (f"{GRAPHQL_RESPONSE};q=0.5, application/json", "application/json"),
+        ("application/json;q=0, */*", GRAPHQL_RESPONSE),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "application/json"),
+        ("text/html", None),
+        ("application/xml", None),
+        ("application/json; charset=iso-8859-1", None),
+        (f"{GRAPHQL_RESPONSE};q=0", None),
+        ("application/json;q=abc", None),
+        ("nonsense", None),
+    ],
+)
+def test_negotiate(accept: str | None, media: str | None) -> None:
+    assert negotiate(accept) == media
+
+
+async def test_unacceptable_accept_is_406(shop):
+    for accept in ("application/xml", "text/plain"):
+        response = await shop.router.post(
+            "/graphql", json={"query": "{ me { id } }"}, headers={"accept": accept}
+        )
+        assert response.status_code == 406
+        assert response.headers["content-type"] == "application/json; charset=utf-8"
+        assert _code(response) == "INVALID_ACCEPT_HEADER"
+    get = await shop.router.get(
+        "/graphql", params={"query": "{ me { id } }"}, headers={"accept": "text/html"}
+    )
+    assert get.status_code == 406
+    assert shop.accounts.requests == []
+
+
+async def test_responses_name_their_charset(shop):
+    for accept, media in ((JSON_ACCEPT, "application/json"), (GR_ACCEPT, GRAPHQL_RESPONSE)):
+        response = await shop.router.post(
+            "/graphql", json={"query": "{ me { id } }"}, headers=accept
+        )
+        assert response.headers["content-type"] == f"{media}; charset=utf-8"
+
+
+async def test_request_charset(shop):
+    query = orjson.dumps({"query": '{ __type(name: "Run🏃Swim🏊") { name } }'})
+    for content_type in (
+        "application/json",
+        "application/json; charset=utf-8",
+        "application/json;charset=UTF-8",
+    ):
+        ok = await shop.router.post(
+            "/graphql", content=query, headers={"content-type": content_type}
+        )
+        assert ok.status_code == 200, content_type
+        assert ok.json() == {"data": {"__type": None}}
+    latin = await shop.router.post(
+        "/graphql", content=query, headers={"content-type": "application/json; charset=latin-1"}
+    )
+    assert (latin.status_code, _code(latin)) == (415, "BAD_REQUEST")
+    missing = await shop.router.post("/graphql", content=query)
+    assert "content-type" not in missing.request.headers
+    assert (missing.status_code, _code(missing)) == (415, "BAD_REQUEST")
+    bad_utf8 = await shop.router.post(
+        "/graphql", content=b'{"query": "\xff"}', headers={"content-type": "application/json"}
+    )
+    assert (bad_utf8.status_code, _code(bad_utf8)) == (400, "BAD_REQUEST")
+
+
+async def test_streamed_body_over_the_limit_is_413(shop):
+    async def chunks():
+        yield b'{"query": "{ me { id } }", "padding": "'
+        for _ in range(20):
+            yield b" " * 1000
+        yield b'"}'
+
+    response = await shop.router.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert "content-length" not in response.request.headers
+    assert (response.status_code, _code(response)) == (413, "BAD_REQUEST")
+
+
+async def test_null_parameters_are_absent_parameters(shop):
+    body = {"query": "{ me { id } }", "operationName": None, "variables": None, "extensions": None}
+    for accept in (JSON_ACCEPT, GR_ACCEPT):
+        response = await shop.router.post("/graphql", json=body, headers=accept)
+        assert response.status_code == 200
+        assert response.json() == {"data": {"me": {"id": "1"}}}
+
+
+async def test_get_parameters(shop):
+    query = "query A { me { id } } query B($id: ID!) { user(id: $id) { name } }"
+    named = await shop.router.get(
+        "/graphql",
+        params={
+            "query": query,
+            "operationName": "B",
+            "variables": '{"id": "2"}',
+            "extensions": "{}",
+        },
+        headers=GR_ACCEPT,
+    )
+    assert named.json() == {"data": {"user": {"name": "Alan"}}}
+    single = await shop.router.get(
+        "/graphql", params={"query": "{ me { id } }", "operationName": ""}
+    )
+    assert single.json() == {"data": {"me": {"id": "1"}}}
+    missing = await shop.router.get("/graphql", headers=JSON_ACCEPT)
+    assert (missing.status_code, _code(missing)) == (400, "BAD_REQUEST")
+    array = await shop.router.get(
+        "/graphql", params={"query": "{ me { id } }", "variables": "[1]"}, headers=GR_ACCEPT
+    )
+    assert (array.status_code, _code(array)) == (400, "BAD_REQUEST")
+
+
+async def test_get_mutation_is_405_for_both_media_types(shop):
+    for accept in (JSON_ACCEPT, GR_ACCEPT):
+        response = await shop.router.get(
+            "/graphql", params={"query": 'mutation { rename(name: "x") { name } }'}, headers=accept
+        )
+        assert response.status_code == 405
+        assert response.headers["allow"] == "POST"
+        assert "data" not in response.json()
+    assert shop.accounts.requests == []
+
+
+async def test_request_errors_have_no_data_for_graphql_response_json(shop):
+    for query in ("{", "{ nope }", "subscription { me { id } }"):
+        response = await shop.router.post("/graphql", json={"query": query}, headers=GR_ACCEPT)
+        assert response.status_code == 400, query
+        assert list(response.json()) == ["errors"], query
+
+
+async def test_head_is_405(shop):
+    response = await shop.router.head("/graphql")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
