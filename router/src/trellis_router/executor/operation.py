@@ -23,7 +23,7 @@ from ..supergraph import Supergraph
 from .client import SubgraphClient
 from .introspection import introspection_document, run_introspection
 from .response import ResponseShaper, SelectionShape
-from .run import PlanRun, SubgraphHeaders
+from .run import PlanRun, PlanTracer, SubgraphHeaders
 from .steps import Step, compile_plan
 
 __all__ = ["PreparedOperation", "execute_operation", "prepare_operation"]
@@ -104,6 +104,8 @@ async def execute_operation(
     routing_url: Callable[[str], str],
     variables: Mapping[str, Any],
     headers: SubgraphHeaders | None = None,
+    tracer: PlanTracer | None = None,
+    errors: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Run a prepared operation and build the GraphQL response.
 
@@ -114,6 +116,10 @@ async def execute_operation(
         variables: the client's coerced variable values.
         headers: headers to send with every subgraph request, or a function giving them per
             subgraph name (header propagation rules).
+        tracer: opens a span per plan node (``RouterTracing.tracer()``); None traces nothing.
+        errors: errors known before execution (e.g. unauthorized fields removed from the
+            plan); they come first in the response, and their paths (``@`` for any list
+            index) are left null without further errors.
 
     Returns:
         The response object: ``data`` and, when any, ``errors``.
@@ -125,7 +131,9 @@ async def execute_operation(
         routing_url=routing_url,
         variables=variables,
         headers=headers or {},
+        errors=list(errors) if errors else [],
         abstract_types=prepared.abstract_types,
+        tracer=tracer,
     )
     if prepared.step is not None:
         await run.run(prepared.step)

@@ -437,6 +437,19 @@ class ResponseShaper:
         size = len(path)
         for error in self.errors:
             other = error.get("path")
-            if isinstance(other, list) and (other[:size] == path or path[: len(other)] == other):
+            if isinstance(other, list) and (
+                other[:size] == path or path[: len(other)] == other or _covers(other, path)
+            ):
                 return True
         return any(other[:size] == path or path[: len(other)] == other for other in self._covered)
+
+
+def _covers(pattern: list[Any], path: list[str | int]) -> bool:
+    """True when ``pattern`` (``@`` standing for any list index) is a prefix of ``path`` or
+    ``path`` a prefix of it."""
+    if "@" not in pattern:
+        return False
+    for expected, actual in zip(pattern, path, strict=False):
+        if expected != actual and not (expected == "@" and isinstance(actual, int)):
+            return False
+    return True

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 import orjson
 
@@ -19,13 +20,33 @@ from .merge import deep_merge
 from .rewrites import apply_rewrites, read_context
 from .steps import ConditionStep, FetchStep, FlattenStep, ParallelStep, SequenceStep, Step
 
-__all__ = ["SUBREQUEST_HTTP_ERROR", "PlanRun", "SubgraphHeaders"]
+__all__ = ["SUBREQUEST_HTTP_ERROR", "PlanRun", "PlanTracer", "SubgraphHeaders"]
 
 SUBREQUEST_HTTP_ERROR = "SUBREQUEST_HTTP_ERROR"
 
 SubgraphHeaders: TypeAlias = Mapping[str, str] | Callable[[str], Mapping[str, str]]
 """Headers for subgraph requests: the same for every subgraph, or a function of the subgraph
 name (``join__graph`` name) returning that subgraph's headers."""
+
+
+class PlanTracer(Protocol):
+    """Opens a span around one plan node (``trellis_router.telemetry`` implements it).
+
+    Span names are Apollo Router's: ``sequence``, ``parallel``, ``flatten``, ``fetch``,
+    ``condition``.
+    """
+
+    def span(self, name: str, attributes: Mapping[str, str]) -> AbstractContextManager[object]:
+        """A context manager that makes a new span current for its duration.
+
+        Args:
+            name: the span name.
+            attributes: the span attributes (e.g. ``subgraph.name``, ``graphql.path``).
+
+        Returns:
+            The context manager.
+        """
+        ...
 
 
 @dataclass(slots=True)
@@ -42,6 +63,8 @@ class PlanRun:
         failed_paths: response paths left null by failed fetches (no error names them).
         abstract_types: names of the supergraph's interfaces and unions (a ``__typename``
             naming one never replaces a concrete one when merging).
+        tracer: opens a span per plan node; None (the default) traces nothing and costs one
+            attribute check per node.
     """
 
     client: SubgraphClient
@@ -52,14 +75,18 @@ class PlanRun:
     errors: list[dict[str, Any]] = field(default_factory=list)
     failed_paths: list[ResponsePath] = field(default_factory=list)
     abstract_types: frozenset[str] = frozenset()
+    tracer: PlanTracer | None = None
 
     async def run(self, step: Step) -> None:
-        """Run one step (and its children).
+        """Run one step (and its children), in a span when :attr:`tracer` is set.
 
         Args:
             step: the compiled plan step.
         """
-        if isinstance(step, FetchStep):
+        tracer = self.tracer
+        if tracer is not None:
+            await self._traced(step, tracer)
+        elif isinstance(step, FetchStep):
             await self._root_fetch(step)
         elif isinstance(step, FlattenStep):
             await self._entity_fetch(step)
@@ -70,6 +97,29 @@ class PlanRun:
             await asyncio.gather(*(self.run(child) for child in step.steps))
         else:
             await self._condition(step)
+
+    async def _traced(self, step: Step, tracer: PlanTracer) -> None:
+        """:meth:`run` inside the step's span (Apollo Router's names and nesting: ``flatten``
+        holds a ``fetch`` span; the traced subgraph client adds ``subgraph`` below it)."""
+        if isinstance(step, FetchStep):
+            with tracer.span("fetch", {"subgraph.name": step.service_name}):
+                await self._root_fetch(step)
+        elif isinstance(step, FlattenStep):
+            with (
+                tracer.span("flatten", {"graphql.path": ".".join(step.path)}),
+                tracer.span("fetch", {"subgraph.name": step.fetch.service_name}),
+            ):
+                await self._entity_fetch(step)
+        elif isinstance(step, SequenceStep):
+            with tracer.span("sequence", {}):
+                for child in step.steps:
+                    await self.run(child)
+        elif isinstance(step, ParallelStep):
+            with tracer.span("parallel", {}):
+                await asyncio.gather(*(self.run(child) for child in step.steps))
+        else:
+            with tracer.span("condition", {"graphql.condition": step.condition}):
+                await self._condition(step)
 
     async def _condition(self, step: ConditionStep) -> None:
         chosen = step.if_step if self.variables.get(step.condition) else step.else_step

@@ -16,6 +16,7 @@ from ..executor import (
     BalancingSubgraphClient,
     PreparedOperation,
     SubgraphClient,
+    SubgraphHeaders,
     execute_operation,
 )
 
@@ -30,7 +31,8 @@ async def execute(
     prepared: PreparedOperation,
     variables: Mapping[str, Any],
     client: SubgraphClient,
-    headers: Mapping[str, str] | None = None,
+    headers: SubgraphHeaders | None = None,
+    errors: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Run a prepared operation with the state's routing URLs.
 
@@ -40,7 +42,9 @@ async def execute(
         variables: coerced variable values.
         client: sends subgraph requests (a balancing client is bound to the state's routing
             URLs for this request).
-        headers: headers to send with every subgraph request.
+        headers: headers for subgraph requests (one mapping, or a function of the subgraph
+            name).
+        errors: errors known before execution (unauthorized fields), first in the response.
 
     Returns:
         The GraphQL response (``data`` and maybe ``errors``).
@@ -48,7 +52,12 @@ async def execute(
     if isinstance(client, BalancingSubgraphClient):
         bound = client.bind(state.routing.urls)
         return await execute_operation(
-            prepared, client=bound, routing_url=bound.url_for, variables=variables, headers=headers
+            prepared,
+            client=bound,
+            routing_url=bound.url_for,
+            variables=variables,
+            headers=headers,
+            errors=errors,
         )
     return await execute_operation(
         prepared,
@@ -56,4 +65,5 @@ async def execute(
         routing_url=state.routing.url_for,
         variables=variables,
         headers=headers,
+        errors=errors,
     )
