@@ -20,7 +20,7 @@ $(VENV)/.synced: uv.lock pyproject.toml */pyproject.toml subgraphs/*/pyproject.t
 
 ## web: install web/'s locked npm packages and build web/dist when their sources changed
 ## (the build validates every operation against schema/api-schema.graphql)
-WEB_SOURCES := $(shell find web/src web/public -type f -not -name generated.ts 2>/dev/null) \
+WEB_SOURCES := $(shell find web/src web/public web/scripts -type f -not -name generated.ts 2>/dev/null) \
 	web/index.html web/graphiql.html web/vite.config.ts web/codegen.ts web/tsconfig.json \
 	schema/api-schema.graphql
 web: web/dist/index.html
