@@ -3,12 +3,19 @@ instance; against real HTTP instances (and ports where nothing listens)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import orjson
 import pytest
 from trellis_router.configuration import RouterSettings
+from trellis_router.configuration.traffic_shaping import (
+    CircuitBreakerSettings,
+    SubgraphTrafficShaping,
+    TrafficShapingSettings,
+)
 from trellis_router.executor import (
     AiohttpSubgraphClient,
     BalancingSubgraphClient,
@@ -16,11 +23,14 @@ from trellis_router.executor import (
     LoadBalancer,
     SubgraphFetchError,
 )
+from trellis_router.executor.balancer import backoff_seconds
+from trellis_router.executor.traffic import TrafficSubgraphClient
 from trellis_router.http import create_app
 from trellis_router.state import RouterState, StateHolder
 from trellis_router.supergraph import load_supergraph
 
-from .conftest import SHOP_SDL, closed_port_url
+from .conftest import SHOP_SDL, closed_port_url, eventually
+from .test_traffic import scripted_fixture  # noqa: F401 (the scripted fixture)
 
 QUERY = orjson.dumps({"query": "{me{name}}", "variables": {}})
 MUTATION = orjson.dumps({"query": 'mutation{rename(name:"x"){name}}', "variables": {}})
@@ -45,6 +55,29 @@ async def aiohttp_client():
 
 async def send(bound: BoundSubgraphClient, body: bytes = QUERY) -> dict[str, Any]:
     return await bound.fetch("accounts", bound.url_for("accounts"), body, {})
+
+
+def recording(waits: list[float]) -> Callable[[float], Awaitable[None]]:
+    """A sleep that records each backoff, then really waits it."""
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        await asyncio.sleep(seconds)
+
+    return sleep
+
+
+def retries(attempts: int, backoff: float = 0.01, **subgraphs: SubgraphTrafficShaping):
+    return RouterSettings(
+        traffic_shaping=TrafficShapingSettings(
+            all=SubgraphTrafficShaping(
+                retry_attempts=attempts,
+                retry_backoff_seconds=backoff,
+                circuit_breaker=CircuitBreakerSettings(failure_threshold=100),
+            ),
+            subgraphs=subgraphs,
+        )
+    )
 
 
 def answered_by(response: dict[str, Any]) -> str:
@@ -142,11 +175,14 @@ async def test_retries_stop_after_the_attempts_allowed(aiohttp_client):
     assert client.balancer.ejected == set(dead[:3])  # the first try and two retries
 
 
-async def test_no_retry_without_another_instance(aiohttp_client):
+async def test_the_only_instance_is_retried_after_a_backoff_and_never_skipped(aiohttp_client):
     dead = closed_port_url()
-    bound = BalancingSubgraphClient(aiohttp_client).bind({"accounts": (dead,)})
+    waits: list[float] = []
+    balancer = LoadBalancer(sleep=recording(waits), jitter=lambda: 0.0)
+    bound = BalancingSubgraphClient(aiohttp_client, balancer).bind({"accounts": (dead,)})
     with pytest.raises(SubgraphFetchError):
         await send(bound)
+    assert len(waits) == 2  # two retries on the same instance, each after a backoff
     assert bound.url_for("accounts") == dead  # the only instance is never skipped
 
 
@@ -218,3 +254,98 @@ async def test_through_the_router_a_killed_twin_fails_no_request(start_instance)
             names += [await ask({"query": 'mutation { rename(name: "x") { name } }'})]
             assert names == ["a"] * 6
             assert app.state.balancer.ejected == {b.url}
+
+
+# -- retries with backoff (traffic_shaping) ----------------------------------------------------
+
+
+def test_backoff_doubles_with_jitter_up_to_ten_times_the_base():
+    assert [backoff_seconds(0.1, n, 0.0) for n in (1, 2, 3)] == [0.05, 0.1, 0.2]
+    assert [backoff_seconds(0.1, n, 0.999999) for n in (1, 2)] == pytest.approx([0.1, 0.2])
+    assert backoff_seconds(0.1, 5, 0.0) == pytest.approx(0.8)
+    assert backoff_seconds(0.1, 6, 0.0) == pytest.approx(1.0)  # capped at 10 x base
+    assert backoff_seconds(0.1, 60, 0.5) == pytest.approx(1.0)
+
+
+async def test_a_flaky_instance_answers_on_the_third_try_with_growing_waits(
+    scripted, aiohttp_client
+):
+    flaky = await scripted("flaky", [503, 503])
+    waits: list[float] = []
+    balancer = LoadBalancer(settings=retries(3, 0.02), sleep=recording(waits))
+    bound = BalancingSubgraphClient(aiohttp_client, balancer).bind({"accounts": (flaky.url,)})
+    assert answered_by(await send(bound)) == "flaky"
+    assert flaky.requests == 3
+    assert len(waits) == 2 and waits[1] > waits[0]  # backoff grows
+    gaps = [
+        later - earlier for earlier, later in zip(flaky.arrivals, flaky.arrivals[1:], strict=False)
+    ]
+    assert all(
+        gap >= wait for gap, wait in zip(gaps, waits, strict=True)
+    )  # the server saw the waits
+
+
+async def test_a_flaky_instance_never_sees_a_mutation_twice(scripted, aiohttp_client):
+    flaky = await scripted("flaky", [503, 503])
+    balancer = LoadBalancer(settings=retries(3))
+    bound = BalancingSubgraphClient(aiohttp_client, balancer).bind({"accounts": (flaky.url,)})
+    with pytest.raises(SubgraphFetchError) as failed:
+        await send(bound, MUTATION)
+    assert failed.value.status == 503
+    assert flaky.requests == 1
+    assert answered_by(await send(bound, QUERY)) == "flaky"  # one 503 left, then retried
+    assert [body["query"].startswith("mutation") for body in flaky.bodies] == [
+        True,
+        False,
+        False,
+    ]
+
+
+async def test_a_retry_prefers_an_untried_twin_without_waiting(scripted, aiohttp_client):
+    busy, twin = await scripted("busy", [503]), await scripted("twin")
+    waits: list[float] = []
+    balancer = LoadBalancer(settings=retries(2), sleep=recording(waits))
+    bound = BalancingSubgraphClient(aiohttp_client, balancer).bind(
+        {"accounts": (busy.url, twin.url)}
+    )
+    response = await bound.fetch("accounts", busy.url, QUERY, {})
+    assert answered_by(response) == "twin"
+    assert waits == []
+
+
+async def test_retry_attempts_are_per_subgraph(scripted, aiohttp_client):
+    flaky = await scripted("flaky", [503] * 5)
+    settings = retries(3, accounts=SubgraphTrafficShaping(retry_attempts=0))
+    client = BalancingSubgraphClient(aiohttp_client, LoadBalancer(settings=settings))
+    routing = {"accounts": (flaky.url,), "products": (flaky.url,)}
+    with pytest.raises(SubgraphFetchError):
+        await client.bind(routing).fetch("accounts", flaky.url, QUERY, {})
+    assert flaky.requests == 1  # no retry for accounts
+    with pytest.raises(SubgraphFetchError):
+        await client.bind(routing).fetch("products", flaky.url, QUERY, {})
+    assert flaky.requests == 5  # products: the first try and three retries
+
+
+async def test_applied_settings_change_the_retries(scripted, aiohttp_client):
+    flaky = await scripted("flaky", [503] * 4)
+    balancer = LoadBalancer(settings=retries(0))
+    bound = BalancingSubgraphClient(aiohttp_client, balancer).bind({"accounts": (flaky.url,)})
+    with pytest.raises(SubgraphFetchError):
+        await send(bound)
+    assert flaky.requests == 1
+    balancer.apply(retries(3))
+    assert answered_by(await send(bound)) == "flaky"
+    assert flaky.requests == 5
+
+
+async def test_a_timeout_is_not_retried_on_the_same_slow_instance(scripted, aiohttp_client):
+    slow = await scripted("slow", delay=0.3)
+    settings = retries(3, accounts=SubgraphTrafficShaping(timeout_seconds=0.05))
+    balancer = LoadBalancer(settings=settings)
+    inner = TrafficSubgraphClient(aiohttp_client, settings)
+    bound = BalancingSubgraphClient(inner, balancer).bind({"accounts": (slow.url,)})
+    with pytest.raises(SubgraphFetchError) as failed:
+        await send(bound)
+    assert failed.value.kind == "timeout"
+    await eventually(lambda: slow.requests >= 1 and slow.in_flight == 0)
+    assert slow.requests == 1
