@@ -141,9 +141,17 @@ class Subgraph:
             return []
         return [json.loads(line) for line in self.recording.read_text().splitlines() if line]
 
+    def recorded_headers(self) -> list[dict[str, str]]:
+        """Headers of the requests the proxy forwarded (lower-case names), oldest first."""
+        path = self.recording.with_name(self.recording.name + ".headers")
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line]
+
     def clear(self) -> None:
         """Forget what was recorded so far."""
         self.recording.write_text("")
+        self.recording.with_name(self.recording.name + ".headers").write_text("")
 
     def query(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """Ask the subgraph directly (not through the proxy); returns ``data``."""

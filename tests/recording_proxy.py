@@ -1,7 +1,8 @@
 """A recording HTTP proxy for whole-system tests: forwards requests to one subgraph, logs bodies.
 
 Usage: ``python tests/recording_proxy.py PORT UPSTREAM_URL LOG_FILE``. Every request body it
-forwards is appended to LOG_FILE as one JSON line; the upstream's answer is returned unchanged,
+forwards is appended to LOG_FILE as one JSON line, and its headers (lower-case names) to
+``LOG_FILE.headers`` as one JSON object per line; the upstream's answer is returned unchanged,
 or HTTP 502 when the upstream cannot be reached (as a gateway would).
 
 Fault injection, for tests of failures in the middle of a saga: ``POST /__proxy/kill`` with
@@ -37,6 +38,9 @@ def make_app(upstream: str, log_file: str) -> web.Application:
             # Written before answering, so a test reads it as soon as the router is done.
             with open(log_file, "ab") as log:  # noqa: ASYNC230
                 log.write(body.replace(b"\n", b" ") + b"\n")
+            received = {k.lower(): v for k, v in request.headers.items()}
+            with open(log_file + ".headers", "a") as log:  # noqa: ASYNC230
+                log.write(json.dumps(received) + "\n")
         session: aiohttp.ClientSession = request.app["session"]
         headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host",)}
         try:

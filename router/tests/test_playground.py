@@ -202,8 +202,11 @@ async def test_post_graphql_is_unaffected(dist: Path) -> None:
             json={"query": "{ hello }"},
             headers={"accept": "application/graphql-response+json"},
         )
+        # A browser GET with a query runs it (given the CSRF preflight header).
         get_with_query = await router.http.get(
-            "/graphql", params={"query": "{ hello }"}, headers=HTML
+            "/graphql",
+            params={"query": "{ hello }"},
+            headers={**HTML, "apollo-require-preflight": "true"},
         )
 
     assert post.status_code == 200

@@ -9,7 +9,6 @@ Examples:
 from __future__ import annotations
 
 import json
-import logging
 import signal
 import sys
 from pathlib import Path
@@ -59,8 +58,9 @@ def serve(
     from .sources import RegistrySource, SupergraphSource
     from .state import RouterState, StateHolder
     from .supergraph import SupergraphError, load_supergraph
+    from .telemetry import configure_logging
 
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, settings.telemetry.logging.format)
     apply_log_level(settings.log_level)
     holder = StateHolder()
     source: SupergraphSource | None = None
@@ -96,6 +96,7 @@ def serve(
         lifespan="on",
         access_log=False,
         log_level="info",
+        log_config=None,
         # uvicorn annotates int seconds but hands the value to asyncio.wait_for (float).
         timeout_graceful_shutdown=settings.graceful_shutdown_seconds,  # type: ignore[arg-type]
     )

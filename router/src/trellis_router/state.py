@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .auth import AuthorizationResult, AuthorizationRules
 from .executor import PreparedOperation
 from .pipeline.cache import LruCache
+from .pipeline.limits import OperationMeasure
 from .supergraph import Supergraph
 
 __all__ = ["OperationCaches", "RouterState", "RoutingTable", "StateHolder"]
@@ -53,16 +55,29 @@ class OperationCaches:
 
     Attributes:
         validation: query text -> validation error messages (empty tuple: valid).
-        operations: (schema hash, query text, operation name) -> prepared operation.
+        operations: (schema hash, query text, operation name, override labels, authorization
+            key) -> prepared operation.
+        measures: (query text, operation name) -> the operation's size (limits).
+        authorization: (query text, operation name, authenticated, scopes, granted policies)
+            -> what authorization removed.
     """
 
     validation: LruCache[str, tuple[dict[str, Any], ...]]
-    operations: LruCache[tuple[str, str, str | None, frozenset[str]], PreparedOperation]
+    operations: LruCache[tuple[str, str, str | None, frozenset[str], str], PreparedOperation]
+    measures: LruCache[tuple[str, str | None], OperationMeasure]
+    authorization: LruCache[
+        tuple[str, str | None, bool, frozenset[str], frozenset[str]], AuthorizationResult
+    ]
 
     @classmethod
     def create(cls, size: int) -> OperationCaches:
         """Empty caches of ``size`` entries each."""
-        return cls(validation=LruCache(size), operations=LruCache(size))
+        return cls(
+            validation=LruCache(size),
+            operations=LruCache(size),
+            measures=LruCache(size),
+            authorization=LruCache(size),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +88,14 @@ class RouterState:
         supergraph: the loaded supergraph (API schema inside).
         routing: routing URLs by subgraph name.
         caches: validation and plan caches for this supergraph.
+        authorization: the supergraph's ``@authenticated``/``@requiresScopes``/``@policy``
+            rules.
     """
 
     supergraph: Supergraph
     routing: RoutingTable
     caches: OperationCaches
+    authorization: AuthorizationRules
 
     @classmethod
     def build(
@@ -101,6 +119,7 @@ class RouterState:
             supergraph=supergraph,
             routing=_routing(supergraph, routing_urls),
             caches=OperationCaches.create(cache_size),
+            authorization=AuthorizationRules.from_supergraph(supergraph),
         )
 
     def with_routing_urls(self, routing_urls: Mapping[str, Sequence[str]] | None) -> RouterState:
@@ -121,11 +140,18 @@ def _routing(
 class StateHolder:
     """The one place where the current :class:`RouterState` lives (None until loaded)."""
 
-    __slots__ = ("current",)
+    __slots__ = ("_listeners", "current")
 
     def __init__(self, state: RouterState | None = None) -> None:
         self.current = state
+        self._listeners: list[Callable[[RouterState], None]] = []
+
+    def on_swap(self, listener: Callable[[RouterState], None]) -> None:
+        """Call ``listener(new_state)`` after each swap (e.g. to count supergraph reloads)."""
+        self._listeners.append(listener)
 
     def swap(self, state: RouterState) -> None:
         """Make ``state`` current; requests in flight keep the state they started with."""
         self.current = state
+        for listener in self._listeners:
+            listener(state)

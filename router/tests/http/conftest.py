@@ -135,7 +135,9 @@ async def shop(subgraphs: dict[str, SubgraphServer]) -> AsyncIterator[Shop]:
     routing = {name: [server.url] for name, server in subgraphs.items()}
     holder = StateHolder(RouterState.build(load_supergraph(SUPERGRAPH_SDL), routing))
     client = AiohttpSubgraphClient(timeout_seconds=5)
-    settings = RouterSettings(max_request_body_bytes=10_000)
+    # CSRF prevention is off here: these are GraphQL-over-HTTP conformance tests (GET without
+    # a preflight header, POST without a content type). test_csrf.py tests it on the endpoint.
+    settings = RouterSettings(max_request_body_bytes=10_000, csrf={"enabled": False})
     app = create_app(settings, holder, client=client)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://router") as router:

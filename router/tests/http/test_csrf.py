@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from starlette.datastructures import Headers
+from trellis_router.configuration import RouterSettings
 from trellis_router.configuration.csrf import CsrfSettings
-from trellis_router.http.csrf import content_type_essence, csrf_problem
+from trellis_router.executor import AiohttpSubgraphClient
+from trellis_router.http import create_app
+from trellis_router.http.csrf import CSRF_ERROR, content_type_essence, csrf_problem
+from trellis_router.state import RouterState, StateHolder
+from trellis_router.supergraph import load_supergraph
+
+from .conftest import SUPERGRAPH_SDL, SubgraphServer
 
 SETTINGS = CsrfSettings()
 
@@ -101,3 +109,39 @@ def test_content_type_essence():
     assert content_type_essence("application/") is None
     assert content_type_essence("/json") is None
     assert content_type_essence("a/b/c") is None
+
+
+# --- on the endpoint ------------------------------------------------------------------------
+
+
+async def test_the_endpoint_refuses_simple_requests_before_decoding(
+    subgraphs: dict[str, SubgraphServer],
+) -> None:
+    routing = {name: [server.url] for name, server in subgraphs.items()}
+    holder = StateHolder(RouterState.build(load_supergraph(SUPERGRAPH_SDL), routing))
+    client = AiohttpSubgraphClient(timeout_seconds=5)
+    app = create_app(RouterSettings(), holder, client=client)
+    transport = httpx.ASGITransport(app=app)
+    query = '{"query": "{ __typename }"}'
+    async with httpx.AsyncClient(transport=transport, base_url="http://router") as router:
+        form = await router.post("/graphql", content=query, headers={"content-type": "text/plain"})
+        get = await router.get("/graphql", params={"query": "{ __typename }"})
+        head = await router.head("/graphql")
+        preflighted = await router.post(
+            "/graphql",
+            content=query,
+            headers={"content-type": "text/plain", "apollo-require-preflight": "true"},
+        )
+        allowed_get = await router.get(
+            "/graphql",
+            params={"query": "{ __typename }"},
+            headers={"x-apollo-operation-name": "Anything"},
+        )
+        json_post = await router.post("/graphql", json={"query": "{ __typename }"})
+    await client.close()
+    assert (form.status_code, form.json()["errors"][0]["extensions"]["code"]) == (400, CSRF_ERROR)
+    assert (get.status_code, get.json()["errors"][0]["extensions"]["code"]) == (400, CSRF_ERROR)
+    assert head.status_code == 405
+    assert preflighted.status_code == 415  # past CSRF, then refused as not JSON
+    assert allowed_get.json() == {"data": {"__typename": "Query"}}
+    assert json_post.json() == {"data": {"__typename": "Query"}}

@@ -110,6 +110,10 @@ async def test_malformed_requests_are_400_bad_request(shop):
 
 
 async def test_unsupported_content_type_and_too_large_body(shop):
+    xml = await shop.router.post(
+        "/graphql", content=b"<query/>", headers={"content-type": "application/xml"}
+    )
+    assert (xml.status_code, _code(xml)) == (415, "BAD_REQUEST")
     form = await shop.router.post(
         "/graphql", content=b"query=x", headers={"content-type": "text/plain"}
     )

@@ -37,6 +37,23 @@ def restore_logging() -> Iterator[None]:
     structlog.reset_defaults()
 
 
+@pytest.fixture(autouse=True)
+def _router_logger_levels() -> Iterator[None]:
+    """Other tests (the CLI's, in-process uvicorn servers) set these loggers' levels or
+    disable them; start from none."""
+    names = ("trellis_router", "trellis_config", "uvicorn", "uvicorn.error", "uvicorn.access")
+    saved = {
+        name: (logging.getLogger(name).level, logging.getLogger(name).disabled) for name in names
+    }
+    for name in names:
+        logging.getLogger(name).setLevel(logging.NOTSET)
+        logging.getLogger(name).disabled = False
+    yield
+    for name, (level, disabled) in saved.items():
+        logging.getLogger(name).setLevel(level)
+        logging.getLogger(name).disabled = disabled
+
+
 def _lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
     return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 

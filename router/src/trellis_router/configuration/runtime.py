@@ -2,8 +2,11 @@
 
 Applied live (``LIVE_SETTINGS``): subgraph timeouts, retries and ejection, CORS, the request
 body limit, query plan exposure, progressive override labels, query deduplication, the plan
-cache size (from the next state) and the log level. Any other key (listen address, supergraph
-file, registry, pool size, …) needs a restart: a change is logged and not applied.
+cache size (from the next state), the log level, and the sections ``introspection``,
+``authorization``, ``headers``, ``limits``, ``csrf``, ``apq``, ``persisted_queries``,
+``traffic_shaping`` and ``batching``. Any other key (listen address, supergraph file, registry,
+pool size, ``authentication``, ``telemetry``, …) needs a restart: a change is logged and not
+applied.
 
 Readers take :attr:`RouterRuntime.settings` once per request (one attribute read); a change
 swaps the whole settings object, so a request never sees half of one.
@@ -37,6 +40,15 @@ LIVE_SETTINGS = frozenset(
         "cors_allow_headers",
         "cors_max_age_seconds",
         "log_level",
+        "introspection",
+        "authorization",
+        "headers",
+        "limits",
+        "csrf",
+        "apq",
+        "persisted_queries",
+        "traffic_shaping",
+        "batching",
     }
 )
 """Settings applied without a restart."""

@@ -11,7 +11,7 @@ from .client import AiohttpSubgraphClient, FetchFailure, SubgraphClient, Subgrap
 from .dedupe import DedupingSubgraphClient
 from .operation import PreparedOperation, execute_operation, prepare_operation
 from .response import RESPONSE_VALIDATION_FAILED
-from .run import SUBREQUEST_HTTP_ERROR, SubgraphHeaders
+from .run import SUBREQUEST_HTTP_ERROR, PlanTracer, SubgraphHeaders
 
 __all__ = [
     "RESPONSE_VALIDATION_FAILED",
@@ -22,6 +22,7 @@ __all__ = [
     "DedupingSubgraphClient",
     "FetchFailure",
     "LoadBalancer",
+    "PlanTracer",
     "PreparedOperation",
     "RoutingUrls",
     "SubgraphClient",

@@ -20,6 +20,7 @@ from ..executor import (
     LoadBalancer,
     SubgraphClient,
 )
+from ..executor.traffic import TrafficSubgraphClient, max_timeout_seconds
 from ..pipeline import Planner, default_planner
 from ..sources import SupergraphSource, follow_source
 from ..state import StateHolder
@@ -28,6 +29,7 @@ from .cors import CorsMiddleware
 from .graphql import GraphQLEndpoint
 from .health import health, readiness
 from .playground import playground_assets
+from .services import RouterServices
 
 __all__ = ["SettingsFeed", "create_app"]
 
@@ -88,13 +90,14 @@ def create_app(
     runtime = settings if isinstance(settings, RouterRuntime) else RouterRuntime(settings)
     start = runtime.settings
     holder = holder if holder is not None else StateHolder()
-    balancer = LoadBalancer(
-        ejection_seconds=start.ejection_seconds,
-        max_ejection_seconds=start.max_ejection_seconds,
-        retry_attempts=start.subgraph_retry_attempts,
-    )
-    clients = _Clients(balancer, client)
+    services = RouterServices(start)
+    balancer = LoadBalancer(settings=start)
+    clients = _Clients(balancer, client, services, start)
     runtime.on_change(clients.apply)
+    runtime.on_change(services.apply)
+    metrics = services.metrics
+    if metrics is not None:
+        holder.on_swap(lambda _state: metrics.supergraph_reload(True))
     if live is not None:
         live.subscribe(lambda _old, new, _changed: _apply_quietly(runtime, new))
     recorder = OperationRecorder() if start.report_operations and start.registry_url else None
@@ -102,6 +105,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = clients.open(runtime.settings) if client is None else None
+        await services.start()
         tasks = []
         if source is not None:
             follow = _follower(source, holder, runtime)
@@ -120,13 +124,16 @@ def create_app(
                     await task
             if owned is not None:
                 await clients.close()
+            await services.close()
 
-    endpoint = GraphQLEndpoint(holder, runtime, clients.current, planner, recorder)
+    endpoint = GraphQLEndpoint(holder, runtime, clients.current, planner, recorder, services)
     routes = [
         Route("/graphql", endpoint.handle, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
         Route("/health", health, methods=["GET"]),
         Route("/ready", readiness(holder), methods=["GET"]),
     ]
+    if metrics is not None:
+        routes.append(Route(start.telemetry.metrics.path, metrics.endpoint, methods=["GET"]))
     if start.playground_dir is not None:
         assets = playground_assets(start.playground_dir / "assets")
         routes.append(Route("/assets/{path:path}", assets, methods=["GET"]))
@@ -136,17 +143,35 @@ def create_app(
     app.state.holder = holder
     app.state.runtime = runtime
     app.state.balancer = balancer
+    app.state.services = services
     return app
 
 
 class _Clients:
-    """The subgraph client in use and the settings applied to it (one per app)."""
+    """The subgraph client in use and the settings applied to it (one per app).
 
-    def __init__(self, balancer: LoadBalancer, given: SubgraphClient | None) -> None:
+    From the outside in: load balancing (instances, circuit breakers, retries) > metrics >
+    tracing (a span and a traceparent per attempt) > query deduplication > traffic shaping
+    (per-subgraph timeout, concurrency cap, compression) > aiohttp. Tracing sits outside
+    deduplication: its per-request traceparent would otherwise keep identical fetches apart.
+    """
+
+    def __init__(
+        self,
+        balancer: LoadBalancer,
+        given: SubgraphClient | None,
+        services: RouterServices,
+        settings: RouterSettings,
+    ) -> None:
         self.balancer = balancer
-        self.balancing = BalancingSubgraphClient(given, balancer) if given is not None else None
+        self.services = services
+        self.traffic: TrafficSubgraphClient | None = None
         self.owned = given if isinstance(given, AiohttpSubgraphClient) else None
         self._close: AiohttpSubgraphClient | None = None
+        self.balancing: BalancingSubgraphClient | None = None
+        if given is not None:
+            self.traffic = TrafficSubgraphClient(given, settings)
+            self.balancing = BalancingSubgraphClient(self._outer(self.traffic, settings), balancer)
 
     def current(self) -> SubgraphClient:
         """The client requests use (created in the lifespan unless one was given)."""
@@ -157,13 +182,26 @@ class _Clients:
     def open(self, settings: RouterSettings) -> AiohttpSubgraphClient:
         """Create the aiohttp client (closed by :meth:`close`)."""
         owned = AiohttpSubgraphClient(
-            timeout_seconds=settings.subgraph_timeout_seconds,
+            timeout_seconds=max_timeout_seconds(settings),
             pool_size=settings.subgraph_pool_size,
             connect_timeout_seconds=settings.subgraph_connect_timeout_seconds,
         )
         self.owned = self._close = owned
-        self.balancing = BalancingSubgraphClient(_inner(owned, settings), self.balancer)
+        self.traffic = TrafficSubgraphClient(owned, settings)
+        self.balancing = BalancingSubgraphClient(self._outer(self.traffic, settings), self.balancer)
         return owned
+
+    def _outer(self, traffic: SubgraphClient, settings: RouterSettings) -> SubgraphClient:
+        inner = (
+            DedupingSubgraphClient(traffic)
+            if settings.traffic_shaping_deduplicate_query
+            else traffic
+        )
+        services = self.services
+        inner = services.tracing.subgraph_client(inner)
+        if services.metrics is not None:
+            inner = services.metrics.subgraph_client(inner)
+        return inner
 
     async def close(self) -> None:
         """Close the client :meth:`open` created."""
@@ -171,32 +209,26 @@ class _Clients:
             await self._close.close()
         self.owned = self._close = None
         self.balancing = None
+        self.traffic = None
 
     def apply(self, settings: RouterSettings, changed: frozenset[str]) -> None:
         """Apply changed settings (a :class:`RouterRuntime` listener)."""
-        balancer = self.balancer
-        balancer.ejection_seconds = settings.ejection_seconds
-        balancer.max_ejection_seconds = settings.max_ejection_seconds
-        balancer.retry_attempts = settings.subgraph_retry_attempts
+        self.balancer.apply(settings)
+        if self.traffic is not None:
+            self.traffic.apply(settings)
         owned = self.owned
-        if owned is None:
-            return
-        if changed & _TIMEOUTS:
+        if owned is not None and changed & _TIMEOUTS:
             owned.set_timeouts(
-                settings.subgraph_timeout_seconds, settings.subgraph_connect_timeout_seconds
+                max_timeout_seconds(settings), settings.subgraph_connect_timeout_seconds
             )
         dedupe = "traffic_shaping_deduplicate_query" in changed
-        if dedupe and self._close is owned and self.balancing is not None:
-            self.balancing.inner = _inner(owned, settings)
+        if dedupe and self.balancing is not None and self.traffic is not None:
+            self.balancing.inner = self._outer(self.traffic, settings)
 
 
-_TIMEOUTS = frozenset({"subgraph_timeout_seconds", "subgraph_connect_timeout_seconds"})
-
-
-def _inner(owned: AiohttpSubgraphClient, settings: RouterSettings) -> SubgraphClient:
-    if settings.traffic_shaping_deduplicate_query:
-        return DedupingSubgraphClient(owned)
-    return owned
+_TIMEOUTS = frozenset(
+    {"subgraph_timeout_seconds", "subgraph_connect_timeout_seconds", "traffic_shaping"}
+)
 
 
 def _follower(

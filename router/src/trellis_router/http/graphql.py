@@ -18,7 +18,9 @@ names no supported media type; GET must not run mutations (``405``); a POST with
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,20 +28,28 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..configuration import RouterRuntime
+from ..auth import ANONYMOUS, AuthenticationError, Identity
+from ..configuration import RouterRuntime, RouterSettings
 from ..configuration.batching import BatchingSettings
-from ..executor import SubgraphClient
+from ..configuration.traffic_shaping import ResponseCompressionSettings
+from ..executor import SubgraphClient, SubgraphHeaders
 from ..pipeline import (
     BAD_REQUEST,
     SERVICE_UNAVAILABLE,
+    UNAUTHENTICATED,
     GraphQLRequest,
     Planner,
     RequestError,
     run_pipeline,
 )
 from ..state import RouterState, StateHolder
+from ..telemetry import access_log
 from ..usage import OperationRecorder
+from .compression import compress_body
+from .csrf import CSRF_ERROR, csrf_problem
 from .playground import playground_page
+from .rate_limit import REQUEST_RATE_LIMITED, client_key, retry_after
+from .services import RouterServices
 
 __all__ = [
     "APPLICATION_JSON",
@@ -122,6 +132,8 @@ class GraphQLEndpoint:
         client: returns the subgraph client (it may be created in the app's lifespan).
         planner: the query planner.
         recorder: counts the operations that were planned, for usage reporting (optional).
+        services: CSRF, authentication, rate limiting, request policy, metrics, tracing and
+            access logs (None: a bare endpoint that only runs the pipeline).
     """
 
     def __init__(
@@ -131,12 +143,14 @@ class GraphQLEndpoint:
         client: Callable[[], SubgraphClient],
         planner: Planner,
         recorder: OperationRecorder | None = None,
+        services: RouterServices | None = None,
     ) -> None:
         self._holder = holder
         self._runtime = runtime
         self._client = client
         self._planner = planner
         self._recorder = recorder
+        self._services = services
 
     async def handle(self, request: Request) -> Response:
         """Answer one HTTP request on ``/graphql``.
@@ -158,17 +172,73 @@ class GraphQLEndpoint:
         media = negotiate(request.headers.get("accept"))
         if media is None:
             return _not_acceptable()
+        services = self._services
+        if services is None:
+            answered, _name = await self._process(request, settings, media)
+            return _respond(answered, media)
+        started = time.perf_counter()
+        metrics = services.metrics
+        with (
+            services.tracing.request_span(request.headers, None) as span,
+            metrics.in_flight() if metrics is not None else nullcontext(),
+        ):
+            answered, name = await self._process(request, settings, media)
+            trace_id = services.tracing.trace_id()
+            if name:
+                span.set_attribute("graphql.operation.name", name)
+        encoding = request.headers.get("accept-encoding", "")
+        compression = settings.traffic_shaping.response_compression
+        response = _respond(answered, media, encoding, compression)
+        seconds = time.perf_counter() - started
+        outcome, errors = _outcome(answered)
+        if metrics is not None:
+            metrics.request(name, outcome, seconds)
+        if settings.telemetry.logging.access_log:
+            access_log(
+                method=request.method,
+                path=request.url.path,
+                status=response.status_code,
+                seconds=seconds,
+                operation_name=name,
+                client_name=request.headers.get("apollographql-client-name"),
+                trace_id=trace_id,
+                errors=errors,
+            )
+        return response
+
+    async def _process(
+        self, request: Request, settings: RouterSettings, media: str
+    ) -> tuple[GraphQLAnswer | list[GraphQLAnswer], str | None]:
+        """CSRF, decoding, authentication, rate limiting, then the operation(s).
+
+        Returns:
+            The answer (a list for a batch) and the operation name (None when unknown).
+        """
+        services = self._services
+        if settings.csrf.enabled and services is not None and request.method in _CHECKED:
+            problem = csrf_problem(request.method, request.headers, settings.csrf)
+            if problem is not None:
+                return HttpRequestError(problem, 400, CSRF_ERROR).answer(), None
         try:
             decoded = await _decode(request, settings.max_request_body_bytes, settings.batching)
         except HttpRequestError as error:
-            return _respond(error.answer(), media)
+            return error.answer(), None
+        name = decoded.operation_name if isinstance(decoded, GraphQLRequest) else None
+        identity = ANONYMOUS
+        headers: SubgraphHeaders | None = None
+        if services is not None:
+            guarded = await _guard(request, settings, services)
+            if isinstance(guarded, GraphQLAnswer):
+                return guarded, name
+            identity = guarded
+            headers = services.policy.headers.for_request(request.headers, identity.claims)
         state = self._holder.current
         if isinstance(decoded, list):
             answers = await asyncio.gather(
-                *(self.answer(request, state, item, media) for item in decoded)
+                *(self.answer(request, state, item, media, identity, headers) for item in decoded)
             )
-            return _respond_batch(answers, media)
-        return _respond(await self.answer(request, state, decoded, media), media)
+            return list(answers), None
+        return await self.answer(request, state, decoded, media, identity, headers), name
 
     async def answer(
         self,
@@ -176,6 +246,8 @@ class GraphQLEndpoint:
         state: RouterState | None,
         operation: GraphQLRequest | HttpRequestError,
         media: str,
+        identity: Identity = ANONYMOUS,
+        headers: SubgraphHeaders | None = None,
     ) -> GraphQLAnswer:
         """Answer one GraphQL request (alone, or as one operation of a batch).
 
@@ -185,6 +257,8 @@ class GraphQLEndpoint:
             operation: the decoded request, or the error decoding it (a batch entry that is
                 not a request object).
             media: the negotiated response media type.
+            identity: the authenticated caller (claims and scopes).
+            headers: the subgraph request headers (header propagation rules).
 
         Returns:
             The GraphQL response and its status: request errors are ``400``/``405`` for
@@ -200,6 +274,7 @@ class GraphQLEndpoint:
             error = {"message": message, "extensions": {"code": SERVICE_UNAVAILABLE}}
             return GraphQLAnswer({"errors": [error]}, 503)
         settings = self._runtime.settings
+        services = self._services
         try:
             result = await run_pipeline(
                 state,
@@ -207,13 +282,23 @@ class GraphQLEndpoint:
                 self._client(),
                 allow_mutations=request.method == "POST",
                 planner=self._planner,
+                headers=headers,
                 custom_override_labels=settings.progressive_override_labels,
+                policy=services.policy if services is not None else None,
+                identity=identity,
+                tracer=services.tracing.tracer() if services is not None else None,
             )
         except RequestError as error:
             return _request_error(error, media)
         response = result.response
+        if (
+            services is not None
+            and services.metrics is not None
+            and result.plan_cache_hit is not None
+        ):
+            services.metrics.plan_cache(result.plan_cache_hit)
         if self._recorder is not None and result.plan is not None:
-            self._recorder.record(operation.query, operation.operation_name)
+            self._recorder.record(result.query or operation.query, operation.operation_name)
         if (
             settings.expose_query_plan
             and result.plan is not None
@@ -230,11 +315,73 @@ def _wants_playground(request: Request) -> bool:
     return request.method == "GET" and "text/html" in accept and "query" not in request.query_params
 
 
+_CHECKED = frozenset({"GET", "POST"})
+"""Methods CSRF prevention looks at (others are refused with 405 anyway)."""
+
+_HTTP_STATUSES = frozenset({401, 403, 413, 429})
+"""Statuses sent for every media type (authentication, authorization, size, rate)."""
+
+
 def _request_error(error: RequestError, media: str) -> GraphQLAnswer:
     if error.status == 405:
         return GraphQLAnswer({"errors": error.errors}, 405, {"allow": "POST"})
-    status = error.status if media == GRAPHQL_RESPONSE_JSON else 200
-    return GraphQLAnswer({"errors": error.errors}, status)
+    keep = media == GRAPHQL_RESPONSE_JSON or error.status in _HTTP_STATUSES
+    return GraphQLAnswer({"errors": error.errors}, error.status if keep else 200)
+
+
+async def _guard(
+    request: Request, settings: RouterSettings, services: RouterServices
+) -> Identity | GraphQLAnswer:
+    """Authenticate the caller and apply the rate limit.
+
+    Returns:
+        The caller's identity, or the answer refusing the request: 401 ``UNAUTHENTICATED``
+        (an invalid token, or none when authentication is required), 429
+        ``REQUEST_RATE_LIMITED`` with ``Retry-After``.
+
+    Spec: RFC 6750 §3 (``WWW-Authenticate: Bearer``); RFC 6585 §4 (429, ``Retry-After``).
+    """
+    claims = None
+    if services.authenticator is not None:
+        try:
+            claims = await services.authenticator.authenticate(request.headers)
+        except AuthenticationError as error:
+            return _unauthenticated(error.message)
+    if claims is None and settings.authorization.require_authentication:
+        return _unauthenticated("This operation requires authentication.")
+    limiter = services.limiter
+    limit = settings.traffic_shaping.rate_limit
+    if limiter is not None and limit is not None:
+        peer = request.client.host if request.client is not None else None
+        wait = await limiter.acquire(client_key(limit, peer, request.headers, claims))
+        if wait is not None:
+            limited = {
+                "message": "Your request has been rate limited.",
+                "extensions": {"code": REQUEST_RATE_LIMITED},
+            }
+            return GraphQLAnswer({"errors": [limited]}, 429, {"retry-after": retry_after(wait)})
+    if claims is None:
+        return ANONYMOUS
+    return Identity.from_claims(claims, settings.authorization.scope_claim)
+
+
+def _unauthenticated(message: str) -> GraphQLAnswer:
+    error = {"message": message, "extensions": {"code": UNAUTHENTICATED}}
+    return GraphQLAnswer({"errors": [error]}, 401, {"www-authenticate": "Bearer"})
+
+
+def _outcome(answered: GraphQLAnswer | list[GraphQLAnswer]) -> tuple[str, int]:
+    """The metrics outcome of an answer and its number of errors."""
+    answers = answered if isinstance(answered, list) else [answered]
+    errors = sum(len(answer.body.get("errors") or ()) for answer in answers)
+    statuses = {answer.status for answer in answers}
+    if 401 in statuses:
+        return "unauthenticated", errors
+    if 429 in statuses:
+        return "rate_limited", errors
+    if any(answer.status >= 400 or "data" not in answer.body for answer in answers):
+        return "request_error", errors
+    return ("graphql_error" if errors else "success"), errors
 
 
 async def _decode(
@@ -497,19 +644,26 @@ def graphql_request(payload: Mapping[str, Any]) -> GraphQLRequest:
 # --- responses ------------------------------------------------------------------------------
 
 
-def _respond(answer: GraphQLAnswer, media: str) -> Response:
+def _respond(
+    answered: GraphQLAnswer | list[GraphQLAnswer],
+    media: str,
+    accept_encoding: str = "",
+    compression: ResponseCompressionSettings | None = None,
+) -> Response:
+    """The HTTP response; a batch is answered 200 with one GraphQL response per request, in
+    order. The body is gzip-compressed when the client accepts it and it is large enough."""
+    if isinstance(answered, list):
+        body = orjson.dumps([answer.body for answer in answered])
+        status, headers = 200, {}
+    else:
+        body = orjson.dumps(answered.body)
+        status, headers = answered.status, dict(answered.headers or {})
+    if compression is not None:
+        compressed = compress_body(body, accept_encoding, compression)
+        if compressed is not None:
+            body = compressed
+            headers["content-encoding"] = "gzip"
+            headers["vary"] = "accept-encoding"
     return Response(
-        content=orjson.dumps(answer.body),
-        status_code=answer.status,
-        headers=dict(answer.headers) if answer.headers else None,
-        media_type=_CONTENT_TYPES[media],
-    )
-
-
-def _respond_batch(answers: Sequence[GraphQLAnswer], media: str) -> Response:
-    """A batch is answered 200 with one GraphQL response per request, in order."""
-    return Response(
-        content=orjson.dumps([answer.body for answer in answers]),
-        status_code=200,
-        media_type=_CONTENT_TYPES[media],
+        content=body, status_code=status, headers=headers or None, media_type=_CONTENT_TYPES[media]
     )

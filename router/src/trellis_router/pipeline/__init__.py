@@ -11,6 +11,8 @@ from .errors import (
     GRAPHQL_VALIDATION_FAILED,
     QUERY_PLANNING_FAILED,
     SERVICE_UNAVAILABLE,
+    UNAUTHENTICATED,
+    UNAUTHORIZED_FIELD_OR_TYPE,
     RequestError,
 )
 from .plan import Planner, default_planner
@@ -23,6 +25,8 @@ __all__ = [
     "GRAPHQL_VALIDATION_FAILED",
     "QUERY_PLANNING_FAILED",
     "SERVICE_UNAVAILABLE",
+    "UNAUTHENTICATED",
+    "UNAUTHORIZED_FIELD_OR_TYPE",
     "GraphQLRequest",
     "PipelineResult",
     "Planner",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..executor import (
     BalancingSubgraphClient,
+    PlanTracer,
     PreparedOperation,
     SubgraphClient,
     SubgraphHeaders,
@@ -33,6 +34,7 @@ async def execute(
     client: SubgraphClient,
     headers: SubgraphHeaders | None = None,
     errors: list[dict[str, Any]] | None = None,
+    tracer: PlanTracer | None = None,
 ) -> dict[str, Any]:
     """Run a prepared operation with the state's routing URLs.
 
@@ -45,6 +47,7 @@ async def execute(
         headers: headers for subgraph requests (one mapping, or a function of the subgraph
             name).
         errors: errors known before execution (unauthorized fields), first in the response.
+        tracer: opens a span per plan node (None: no tracing).
 
     Returns:
         The GraphQL response (``data`` and maybe ``errors``).
@@ -58,6 +61,7 @@ async def execute(
             variables=variables,
             headers=headers,
             errors=errors,
+            tracer=tracer,
         )
     return await execute_operation(
         prepared,
@@ -66,4 +70,5 @@ async def execute(
         variables=variables,
         headers=headers,
         errors=errors,
+        tracer=tracer,
     )

@@ -1,5 +1,6 @@
-"""The whole request pipeline: parse -> validate -> select operation -> coerce variables ->
-plan (cached) -> execute.
+"""The whole request pipeline: persisted query -> parse (size, tokens) -> validate -> select
+operation -> introspection and limits -> coerce variables -> authorize -> plan (cached) ->
+execute.
 """
 
 from __future__ import annotations
@@ -8,14 +9,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..executor import SubgraphClient
+from graphql import DocumentNode, OperationDefinitionNode
+
+from ..auth import ANONYMOUS, AuthorizationResult, Identity, authorize_operation
+from ..executor import PlanTracer, SubgraphClient, SubgraphHeaders
 from ..planner.plan import QueryPlan
-from .errors import BAD_REQUEST, RequestError
+from .errors import BAD_REQUEST, UNAUTHORIZED_FIELD_OR_TYPE, RequestError
 from .execute import execute
+from .introspection import check_introspection
+from .limits import check_limits, operation_measure, parse_limited
 from .operation import select_operation
 from .override import active_override_labels
 from .parse import parse_query
-from .plan import Planner, default_planner, prepared_operation
+from .plan import Planner, default_planner, lookup_prepared_operation
+from .policy import RequestPolicy
 from .validate import validate_document
 from .variables import coerce_variables
 
@@ -49,10 +56,18 @@ class PipelineResult:
     Attributes:
         response: the GraphQL response object.
         plan: the query plan used (None when the request failed before planning).
+        operation_name: the executed operation's name (None when anonymous).
+        operation_kind: ``query`` or ``mutation``.
+        query: the executed document text (the persisted query's when one was used).
+        plan_cache_hit: whether the prepared operation came from the plan cache.
     """
 
     response: dict[str, Any]
     plan: QueryPlan | None = field(default=None)
+    operation_name: str | None = None
+    operation_kind: str = "query"
+    query: str = ""
+    plan_cache_hit: bool | None = None
 
 
 async def run_pipeline(
@@ -62,8 +77,11 @@ async def run_pipeline(
     *,
     allow_mutations: bool = True,
     planner: Planner = default_planner,
-    headers: Mapping[str, str] | None = None,
+    headers: SubgraphHeaders | None = None,
     custom_override_labels: frozenset[str] = frozenset(),
+    policy: RequestPolicy | None = None,
+    identity: Identity = ANONYMOUS,
+    tracer: PlanTracer | None = None,
 ) -> PipelineResult:
     """Run one GraphQL request through every stage.
 
@@ -73,32 +91,126 @@ async def run_pipeline(
         client: sends subgraph requests.
         allow_mutations: False for ``GET`` requests (a mutation is then refused with 405).
         planner: the query planner (cache misses only).
-        headers: headers to send with every subgraph request.
+        headers: headers for subgraph requests (one mapping, or a function of the subgraph
+            name); None with a ``policy``: the policy's header propagation rules.
         custom_override_labels: custom progressive ``@override`` labels switched on (percentage
-            labels are rolled per request).
+            labels are rolled per request); a ``policy`` brings its own.
+        policy: the checks in effect (persisted queries, limits, introspection switch,
+            authorization); None: none of them (library use and tests).
+        identity: the caller (JWT claims and scopes) for authorization and header rules.
+        tracer: opens a span per plan node (None: no tracing).
 
     Returns:
         The response and the plan.
 
     Raises:
-        RequestError: the request cannot be executed (parse, validation, operation,
-            variables, method or planning failure).
+        RequestError: the request cannot be executed (persisted query, parse, limits,
+            validation, operation, variables, method, authorization with
+            ``reject_unauthorized``, or planning failure).
 
-    Spec: GraphQL-over-HTTP (GET must not run mutations).
+    Spec: GraphQL-over-HTTP (GET must not run mutations); Apollo Router request lifecycle
+    (APQ and persisted queries before parsing, limits after validation, authorization
+    before planning).
     """
-    document = parse_query(request.query)
-    validate_document(state, request.query, document)
+    query = request.query
+    if policy is not None:
+        if policy.persisted is not None:
+            query = policy.persisted.resolve(query, request.extensions)
+        elif not query:
+            raise RequestError.single(BAD_REQUEST, "The request has no query.")
+        document = parse_limited(query, policy.limits)
+        custom_override_labels = policy.override_labels
+        if headers is None:
+            headers = policy.headers.for_request({}, identity.claims)
+    else:
+        document = parse_query(query)
+    validate_document(state, query, document)
     operation = select_operation(document, request.operation_name)
     kind = operation.operation.value
     if kind == "subscription":
         raise RequestError.single(BAD_REQUEST, "Subscriptions are not supported.")
     if kind == "mutation" and not allow_mutations:
         raise RequestError.single(BAD_REQUEST, "Mutations can only be sent with POST.", 405)
+    if policy is not None:
+        _check_operation(state, policy, query, request.operation_name, document, operation)
     variables = coerce_variables(state.supergraph.api_schema, operation, request.variables)
     labels = state.supergraph.override_labels
     active = active_override_labels(labels, custom_override_labels) if labels else frozenset()
-    prepared = prepared_operation(
-        state, request.query, document, operation, request.operation_name, planner, active
+    authorized = None
+    if policy is not None and policy.authorization.directives_enabled:
+        authorized = _authorize(
+            state, policy, query, request.operation_name, document, operation, identity
+        )
+    prepared, hit = lookup_prepared_operation(
+        state,
+        query,
+        document,
+        operation,
+        request.operation_name,
+        planner,
+        active,
+        authorized=authorized,
     )
-    response = await execute(state, prepared, variables, client, headers)
-    return PipelineResult(response=response, plan=prepared.plan)
+    errors = list(authorized.errors) if authorized is not None else None
+    response = await execute(state, prepared, variables, client, headers, errors, tracer)
+    name = operation.name.value if operation.name is not None else None
+    return PipelineResult(
+        response=response,
+        plan=prepared.plan,
+        operation_name=name,
+        operation_kind=kind,
+        query=query,
+        plan_cache_hit=hit,
+    )
+
+
+def _check_operation(
+    state: RouterState,
+    policy: RequestPolicy,
+    query: str,
+    operation_name: str | None,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+) -> None:
+    """The introspection switch and the operation limits (measure cached per query)."""
+    if not policy.introspection:
+        check_introspection(document, operation, enabled=False)
+    cache = state.caches.measures
+    key = (query, operation_name)
+    measure = cache.get(key)
+    if measure is None:
+        measure = operation_measure(document, operation)
+        cache.put(key, measure)
+    check_limits(document, operation, policy.limits, measure)
+
+
+def _authorize(
+    state: RouterState,
+    policy: RequestPolicy,
+    query: str,
+    operation_name: str | None,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    identity: Identity,
+) -> AuthorizationResult | None:
+    """Remove the fields ``identity`` may not see (None: the supergraph has no directive).
+
+    Raises:
+        RequestError: ``UNAUTHORIZED_FIELD_OR_TYPE`` (403) when a field is unauthorized and
+            ``reject_unauthorized`` is set.
+    """
+    rules = state.authorization
+    if rules.empty:
+        return None
+    granted = policy.granted_policies(rules.policies_in(document, operation), identity)
+    key = (query, operation_name, identity.authenticated, identity.scopes, granted)
+    cache = state.caches.authorization
+    result = cache.get(key)
+    if result is None:
+        result = authorize_operation(
+            rules, state.supergraph.api_schema, document, operation_name, identity, granted
+        )
+        cache.put(key, result)
+    if result.errors and policy.authorization.reject_unauthorized:
+        raise RequestError(UNAUTHORIZED_FIELD_OR_TYPE, list(result.errors), 403)
+    return result if result.errors else None
