@@ -15,7 +15,13 @@ from graphql import FieldNode, GraphQLSchema, is_abstract_type, is_non_null_type
 from ..planner.plan import RequiresField, RequiresInlineFragment, RequiresSelection
 from ..supergraph import Supergraph
 
-__all__ = ["EntityRequires", "ResponsePath", "collect_objects", "compile_requires"]
+__all__ = [
+    "EntityRequires",
+    "ResponsePath",
+    "collect_entities",
+    "collect_objects",
+    "compile_requires",
+]
 
 ResponsePath = tuple[str | int, ...]
 
@@ -29,11 +35,18 @@ class EntityRequires:
         untyped: selections outside any type condition (applied to every object).
         keys: per concrete ``__typename``, the top-level field names of each ``@key`` of the
             type in the fetched subgraph (to refuse representations whose key is null).
+        flat: per concrete ``__typename`` whose selections are all plain leaf fields (the usual
+            ``__typename`` + key fields, no ``untyped`` selections): ``(response key, field
+            name)`` pairs, read without the general selection walk.
+        flat_keys: for those types with exactly one ``@key``, all of whose fields are
+            selected, the key's field names (checked for null directly).
     """
 
     by_typename: Mapping[str, tuple[RequiresSelection, ...]]
     untyped: tuple[RequiresSelection, ...]
     keys: Mapping[str, tuple[frozenset[str], ...]] = field(default_factory=dict)
+    flat: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    flat_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def representation(self, obj: dict[str, Any]) -> dict[str, Any] | None:
         """Build the representation of one object, or None when it does not apply.
@@ -52,6 +65,9 @@ class EntityRequires:
         (and ``@requires`` fields).
         """
         typename = obj.get("__typename")
+        flat = self.flat.get(typename) if isinstance(typename, str) else None
+        if flat is not None:
+            return self._flat_representation(typename, flat, obj)  # type: ignore[arg-type]
         selections = self.by_typename.get(typename) if isinstance(typename, str) else None
         if selections is None:
             if not self.untyped:
@@ -66,6 +82,30 @@ class EntityRequires:
         if keys and not _has_key(representation, keys):
             return None
         return representation
+
+    def _flat_representation(
+        self, typename: str, flat: tuple[tuple[str, str], ...], obj: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """:meth:`representation` for a type whose selections are plain leaf fields."""
+        out: dict[str, Any] = {}
+        for key, name in flat:
+            value = obj.get(key, _MISSING)
+            if value is _MISSING:
+                return None
+            out[name] = value
+        key_names = self.flat_keys.get(typename)
+        if key_names is not None:
+            for name in key_names:
+                if out[name] is None:
+                    return None
+            return out
+        keys = self.keys.get(typename)
+        if keys and not _has_key(out, keys):
+            return None
+        return out
+
+
+_MISSING: Any = object()
 
 
 def _has_key(representation: dict[str, Any], keys: tuple[frozenset[str], ...]) -> bool:
@@ -153,11 +193,38 @@ def compile_requires(
             if not own:
                 own = _fallback_keys(supergraph, name, service_name)
             keys[name] = tuple(dict.fromkeys(keys.get(name, ()) + own))
+    flat: dict[str, tuple[tuple[str, str], ...]] = {}
+    flat_keys: dict[str, tuple[str, ...]] = {}
+    if not untyped:
+        for name, selections in by_typename.items():
+            pairs = _flat_pairs(selections)
+            if pairs is None:
+                continue
+            flat[name] = pairs
+            own = keys.get(name, ())
+            selected = {field_name for _, field_name in pairs}
+            if len(own) == 1 and own[0] and own[0] <= selected:
+                flat_keys[name] = tuple(sorted(own[0]))
     return EntityRequires(
         by_typename=by_typename,
         untyped=tuple(untyped),
         keys={name: names for name, names in keys.items() if names},
+        flat=flat,
+        flat_keys=flat_keys,
     )
+
+
+def _flat_pairs(selections: tuple[RequiresSelection, ...]) -> tuple[tuple[str, str], ...] | None:
+    """``(response key, field name)`` of selections that are all plain leaf fields with distinct
+    names; None otherwise."""
+    pairs: list[tuple[str, str]] = []
+    for selection in selections:
+        if not isinstance(selection, RequiresField) or selection.selections:
+            return None
+        pairs.append((selection.response_key, selection.name))
+    if len({name for _, name in pairs}) != len(pairs):
+        return None
+    return tuple(pairs)
 
 
 def _fallback_keys(
@@ -221,6 +288,48 @@ def collect_objects(
     Spec: Apollo query plans, ``Flatten(path:)``.
     """
     _walk(data, path, 0, (), out)
+
+
+def collect_entities(data: Any, path: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The objects found at a flatten path, in response order (without their paths).
+
+    The same walk as :func:`collect_objects` (lists are walked at every level, ``@`` steps over
+    a list, ``... on T`` keeps objects whose ``__typename`` is ``T``, nulls are skipped), level
+    by level instead of recursively and without building a path per object.
+
+    Args:
+        data: the response data to walk (the root object).
+        path: the flatten path.
+
+    Returns:
+        The objects (one entry per occurrence: an object reachable twice appears twice).
+
+    Spec: Apollo query plans, ``Flatten(path:)``.
+    """
+    level: list[Any] = [data]
+    for step in path:
+        level = _objects(level)
+        if step == "@":
+            continue
+        if step.startswith("..."):
+            condition = step.removeprefix("...").strip().removeprefix("on").strip()
+            level = [value for value in level if value.get("__typename") == condition]
+        else:
+            level = [value.get(step) for value in level]
+    return _objects(level)
+
+
+def _objects(values: list[Any]) -> list[dict[str, Any]]:
+    """The dicts among ``values``, lists flattened (recursively), in order."""
+    out: list[dict[str, Any]] = []
+    for value in values:
+        if type(value) is dict:
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend(_objects(value))
+        elif isinstance(value, dict):
+            out.append(value)
+    return out
 
 
 def _walk(

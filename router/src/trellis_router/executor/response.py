@@ -47,7 +47,7 @@ __all__ = [
 RESPONSE_VALIDATION_FAILED = "RESPONSE_VALIDATION_FAILED"
 
 _INVALID: Final = object()
-_FIELD, _TYPENAME, _INTROSPECTION = 0, 1, 2
+_FIELD, _TYPENAME, _INTROSPECTION, _LEAF = 0, 1, 2, 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +95,8 @@ class FieldShape:
 
     Attributes:
         response_key: the alias or field name.
-        kind: 0 a field, 1 ``__typename``, 2 ``__schema``/``__type``.
+        kind: 0 a field, 1 ``__typename``, 2 ``__schema``/``__type``, 3 a field whose value is
+            a scalar used as it is (not a list, object or enum: no completion walk).
         type: how to complete the value (None for kinds 1 and 2).
     """
 
@@ -202,7 +203,8 @@ class SelectionShape:
         shape = self._children.get(cache_key)
         if shape is None:
             shape = self._children[cache_key] = self._child(typename, name, nodes)
-        return FieldShape(key, _FIELD, shape)
+        leaf = shape.of is None and shape.selection is None and shape.enum_name is None
+        return FieldShape(key, _LEAF if leaf else _FIELD, shape)
 
     def _child(self, typename: str | None, name: str, nodes: list[FieldNode]) -> TypeShape:
         owner = self.schema.get_type(typename) if typename is not None else None
@@ -355,10 +357,20 @@ class ResponseShaper:
         path = self.path
         for item in shape.fields_for(typename, self.variables):
             key = item.response_key
-            if item.kind == _TYPENAME:
+            kind = item.kind
+            if kind == _LEAF:
+                leaf = value.get(key)
+                if leaf is None and item.type.non_null:  # type: ignore[union-attr]
+                    path.append(key)
+                    self._null_error(item.type)  # type: ignore[arg-type]
+                    path.pop()
+                    return _INVALID
+                out[key] = leaf
+                continue
+            if kind == _TYPENAME:
                 out[key] = typename
                 continue
-            if item.kind == _INTROSPECTION:
+            if kind == _INTROSPECTION:
                 out[key] = self.introspection.get(key)
                 continue
             path.append(key)

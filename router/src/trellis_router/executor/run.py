@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeAlias
 import orjson
 
 from .client import SubgraphClient, SubgraphFetchError
-from .flatten import ResponsePath, collect_objects
+from .flatten import EntityRequires, ResponsePath, collect_entities, collect_objects
 from .merge import deep_merge
 from .rewrites import apply_rewrites, read_context
 from .steps import ConditionStep, FetchStep, FlattenStep, ParallelStep, SequenceStep, Step
@@ -162,6 +162,29 @@ class PlanRun:
         requires = fetch.requires
         if requires is None:
             raise ValueError("a Flatten node's fetch has no requires")
+        if fetch.context_reads:
+            await self._contextual_entity_fetch(step, requires)
+            return
+        # The common case: objects without their paths (a path is only needed for an error,
+        # and is then found again by identity, see _paths_of).
+        rewrites = fetch.input_rewrites
+        batch = _Batch({})
+        add = batch.add
+        dumps = orjson.dumps
+        build = requires.representation
+        for obj in collect_entities(self.data, step.path):
+            representation = build(obj)
+            if representation is None:
+                continue
+            if rewrites:
+                apply_rewrites(rewrites, representation)
+            add(dumps(representation), obj)
+        if batch.encoded:
+            await self._send_batch(step, batch)
+
+    async def _contextual_entity_fetch(self, step: FlattenStep, requires: EntityRequires) -> None:
+        """An entity fetch with ``@fromContext`` arguments: one batch per distinct context."""
+        fetch = step.fetch
         objects: list[tuple[dict[str, Any], ResponsePath]] = []
         collect_objects(self.data, step.path, objects)
         rewrites = fetch.input_rewrites
@@ -173,24 +196,19 @@ class PlanRun:
                 continue
             if rewrites:
                 apply_rewrites(rewrites, representation)
-            context_key = b""
-            context: dict[str, Any] = {}
-            if reads:
-                context = read_context(reads, self.data, path)
-                context_key = orjson.dumps(context, option=orjson.OPT_SORT_KEYS)
+            context = read_context(reads, self.data, path)
+            context_key = orjson.dumps(context, option=orjson.OPT_SORT_KEYS)
             batch = batches.get(context_key)
             if batch is None:
                 batch = batches[context_key] = _Batch(context)
-            batch.add(orjson.dumps(representation), obj, path)
-        if len(batches) == 1:
-            await self._send_batch(fetch, next(iter(batches.values())))
-        elif batches:
-            # Entities whose context values differ: one request per distinct set of values
-            # (Apollo Router sends one request with an aliased ``_entities`` per entity instead;
-            # the merged data and errors are the same).
-            await asyncio.gather(*(self._send_batch(fetch, b) for b in batches.values()))
+            batch.add(orjson.dumps(representation), obj)
+        # Entities whose context values differ: one request per distinct set of values
+        # (Apollo Router sends one request with an aliased ``_entities`` per entity instead;
+        # the merged data and errors are the same).
+        await asyncio.gather(*(self._send_batch(step, b) for b in batches.values()))
 
-    async def _send_batch(self, fetch: FetchStep, batch: _Batch) -> None:
+    async def _send_batch(self, step: FlattenStep, batch: _Batch) -> None:
+        fetch = step.fetch
         used = self._used_variables(fetch)
         if batch.context:
             used.update(batch.context)
@@ -201,16 +219,36 @@ class PlanRun:
             variables_json += b"}"
         response = await self._send(fetch, variables_json)
         if response is None:
-            self.failed_paths.extend(path for group in batch.targets for _, path in group)
+            paths = self._paths_of(step.path, batch.targets)
+            self.failed_paths.extend(path for group in paths for path in group)
             return
-        self._merge_entities(fetch, response, batch.targets)
+        self._merge_entities(step, response, batch.targets)
+
+    def _paths_of(
+        self, path: tuple[str, ...], targets: list[list[dict[str, Any]]]
+    ) -> list[list[ResponsePath]]:
+        """The response paths of each target group's objects (walking the data again).
+
+        An object no longer reachable at ``path`` (its list was replaced meanwhile) has no
+        path: an error about it is then reported without one.
+        """
+        found: dict[int, list[ResponsePath]] = {}
+        objects: list[tuple[dict[str, Any], ResponsePath]] = []
+        collect_objects(self.data, path, objects)
+        for obj, real in objects:
+            found.setdefault(id(obj), []).append(real)
+        out: list[list[ResponsePath]] = []
+        for group in targets:
+            paths: list[ResponsePath] = []
+            for identity in dict.fromkeys(map(id, group)):
+                paths.extend(found.get(identity, []))
+            out.append(paths)
+        return out
 
     def _merge_entities(
-        self,
-        fetch: FetchStep,
-        response: dict[str, Any],
-        targets: list[list[tuple[dict[str, Any], ResponsePath]]],
+        self, step: FlattenStep, response: dict[str, Any], targets: list[list[dict[str, Any]]]
     ) -> None:
+        fetch = step.fetch
         data = response.get("data")
         entities = data.get("_entities") if isinstance(data, dict) else None
         abstract = self.abstract_types
@@ -220,12 +258,17 @@ class PlanRun:
                 if isinstance(entity, dict):
                     if rewrites:
                         apply_rewrites(rewrites, entity)
-                    for obj, _ in targets[index]:
+                    for obj in targets[index]:
                         deep_merge(obj, entity, abstract)
         else:
-            self.failed_paths.extend(path for group in targets for _, path in group)
+            paths = self._paths_of(step.path, targets)
+            self.failed_paths.extend(path for group in paths for path in group)
+        errors = _errors_of(response)
+        if not errors:
+            return
         service_name = fetch.service_name
-        for error in _errors_of(response):
+        paths = self._paths_of(step.path, targets)
+        for error in errors:
             path = error.get("path")
             if (
                 isinstance(path, list)
@@ -235,14 +278,14 @@ class PlanRun:
                 and 0 <= path[1] < len(targets)
             ):
                 rest = path[2:]
-                for _, target_path in targets[path[1]]:
+                for target_path in paths[path[1]]:
                     self.errors.append(_with_service(error, service_name, [*target_path, *rest]))
             else:
                 self.errors.append(_with_service(error, service_name, None))
 
 
 class _Batch:
-    """Representations for one ``_entities`` request, deduplicated, with their targets."""
+    """Representations for one ``_entities`` request, deduplicated, with their target objects."""
 
     __slots__ = ("context", "encoded", "index_of", "targets")
 
@@ -250,15 +293,16 @@ class _Batch:
         self.context = context
         self.encoded: list[bytes] = []
         self.index_of: dict[bytes, int] = {}
-        self.targets: list[list[tuple[dict[str, Any], ResponsePath]]] = []
+        self.targets: list[list[dict[str, Any]]] = []
 
-    def add(self, key: bytes, obj: dict[str, Any], path: ResponsePath) -> None:
+    def add(self, key: bytes, obj: dict[str, Any]) -> None:
         index = self.index_of.get(key)
         if index is None:
             index = self.index_of[key] = len(self.encoded)
             self.encoded.append(key)
-            self.targets.append([])
-        self.targets[index].append((obj, path))
+            self.targets.append([obj])
+        else:
+            self.targets[index].append(obj)
 
 
 def _errors_of(response: dict[str, Any]) -> list[dict[str, Any]]:
