@@ -21,6 +21,7 @@ from graphql import (
 from ..planner.plan import QueryPlan
 from ..supergraph import Supergraph
 from .client import SubgraphClient
+from .compiled_shape import CompiledShaper, ShapeFallback, compile_shaper
 from .introspection import introspection_document, run_introspection
 from .response import ResponseShaper, SelectionShape
 from .run import PlanRun, PlanTracer, SubgraphHeaders
@@ -41,6 +42,8 @@ class PreparedOperation:
         introspection: the root introspection fields as a document, when any.
         operation_kind: ``query``, ``mutation`` or ``subscription``.
         abstract_types: names of the supergraph's interfaces and unions.
+        fast_shaper: the operation's shaper compiled to code (None when it cannot be; see
+            :mod:`~trellis_router.executor.compiled_shape`).
     """
 
     plan: QueryPlan
@@ -50,6 +53,7 @@ class PreparedOperation:
     introspection: DocumentNode | None
     operation_kind: str
     abstract_types: frozenset[str] = frozenset()
+    fast_shaper: CompiledShaper | None = None
 
 
 def prepare_operation(
@@ -82,14 +86,16 @@ def prepare_operation(
     shape = SelectionShape.compile(
         supergraph.api_schema, root.name, [operation.selection_set], fragments
     )
+    introspection = introspection_document(operation, fragments)
     return PreparedOperation(
         plan=plan,
         step=compile_plan(plan, supergraph),
         shape=shape,
         api_schema=supergraph.api_schema,
-        introspection=introspection_document(operation, fragments),
+        introspection=introspection,
         operation_kind=kind,
         abstract_types=_abstract_types(supergraph.schema),
+        fast_shaper=compile_shaper(shape) if introspection is None else None,
     )
 
 
@@ -137,6 +143,17 @@ async def execute_operation(
     )
     if prepared.step is not None:
         await run.run(prepared.step)
+    fast = prepared.fast_shaper
+    if fast is not None:
+        try:
+            shaped = fast(run.data)
+        except ShapeFallback:
+            pass
+        else:
+            response: dict[str, Any] = {"data": shaped}
+            if run.errors:
+                response["errors"] = run.errors
+            return response
     introspection = None
     if prepared.introspection is not None:
         introspection = run_introspection(
@@ -144,7 +161,7 @@ async def execute_operation(
         )
     shaper = ResponseShaper(variables, run.errors, run.failed_paths, introspection)
     data = shaper.root(prepared.shape, run.data)
-    response: dict[str, Any] = {"data": data}
+    response = {"data": data}
     if run.errors:
         response["errors"] = run.errors
     if shaper.value_completion:
