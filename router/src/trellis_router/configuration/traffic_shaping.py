@@ -135,3 +135,12 @@ class TrafficShapingSettings(Section):
     response_compression: ResponseCompressionSettings = Field(
         default=ResponseCompressionSettings(), description="Compression of client responses."
     )
+    inbound_deduplication: bool = Field(
+        default=False,
+        description=(
+            "Identical client queries in flight at the same time (same query, operation name, "
+            "variables, extensions and request headers, so the same caller) share one "
+            "execution and one encoded response (Hive Gateway's inbound deduplication). "
+            "Never applies to documents mentioning mutation or subscription."
+        ),
+    )

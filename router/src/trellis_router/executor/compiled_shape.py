@@ -102,7 +102,7 @@ class _Generator:
             return name
         parent = schema.get_type(shape.parent_type)
         possible = (
-            sorted(t.name for t in schema.get_possible_types(parent))  # type: ignore[arg-type]
+            sorted(t.name for t in schema.get_possible_types(parent))
             if parent is not None and is_abstract_type(parent)
             else []
         )

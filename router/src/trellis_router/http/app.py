@@ -141,6 +141,7 @@ def create_app(
         routes=routes, lifespan=lifespan, middleware=[Middleware(CorsMiddleware, runtime=runtime)]
     )
     app.state.holder = holder
+    app.state.endpoint = endpoint
     app.state.runtime = runtime
     app.state.balancer = balancer
     app.state.services = services

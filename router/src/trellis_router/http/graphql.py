@@ -18,6 +18,7 @@ names no supported media type; GET must not run mutations (``405``); a POST with
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
@@ -47,6 +48,7 @@ from ..telemetry import access_log
 from ..usage import OperationRecorder
 from .compression import compress_body
 from .csrf import CSRF_ERROR, csrf_problem
+from .inbound_dedupe import InboundDeduplicator, inbound_key
 from .playground import playground_page
 from .rate_limit import REQUEST_RATE_LIMITED, client_key, retry_after
 from .services import RouterServices
@@ -115,11 +117,14 @@ class GraphQLAnswer:
         body: the GraphQL response (``data``/``errors``/``extensions``).
         status: the HTTP status the answer has when sent alone.
         headers: extra response headers (``Allow`` for a 405).
+        encoded: ``body`` already encoded as JSON (an answer shared by deduplicated
+            requests is encoded once); None: encoded when sent.
     """
 
     body: dict[str, Any]
     status: int = 200
     headers: Mapping[str, str] | None = None
+    encoded: bytes | None = None
 
 
 class GraphQLEndpoint:
@@ -151,6 +156,8 @@ class GraphQLEndpoint:
         self._planner = planner
         self._recorder = recorder
         self._services = services
+        self.inbound: InboundDeduplicator[GraphQLAnswer] = InboundDeduplicator()
+        """Shares the execution of identical client queries in flight (when enabled)."""
 
     async def handle(self, request: Request) -> Response:
         """Answer one HTTP request on ``/graphql``.
@@ -233,6 +240,18 @@ class GraphQLEndpoint:
             identity = guarded
             headers = services.policy.headers.for_request(request.headers, identity.claims)
         state = self._holder.current
+        if settings.traffic_shaping.inbound_deduplication and isinstance(decoded, GraphQLRequest):
+            key = inbound_key(request.method, media, decoded, request.headers.raw)
+            if key is not None:
+                operation = decoded
+
+                async def shared() -> GraphQLAnswer:
+                    answered = await self.answer(
+                        request, state, operation, media, identity, headers
+                    )
+                    return dataclasses.replace(answered, encoded=orjson.dumps(answered.body))
+
+                return await self.inbound.run(key, shared), name
         if isinstance(decoded, list):
             answers = await asyncio.gather(
                 *(self.answer(request, state, item, media, identity, headers) for item in decoded)
@@ -656,7 +675,7 @@ def _respond(
         body = orjson.dumps([answer.body for answer in answered])
         status, headers = 200, {}
     else:
-        body = orjson.dumps(answered.body)
+        body = answered.encoded or orjson.dumps(answered.body)
         status, headers = answered.status, dict(answered.headers or {})
     if compression is not None:
         compressed = compress_body(body, accept_encoding, compression)
