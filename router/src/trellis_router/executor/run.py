@@ -16,9 +16,19 @@ import orjson
 
 from .client import SubgraphClient, SubgraphFetchError
 from .flatten import EntityRequires, ResponsePath, collect_entities, collect_objects
+from .levels import merged_body_prefix
 from .merge import deep_merge
 from .rewrites import apply_rewrites, read_context
-from .steps import ConditionStep, FetchStep, FlattenStep, ParallelStep, SequenceStep, Step
+from .steps import (
+    ConditionStep,
+    FetchStep,
+    FlattenStep,
+    LevelStep,
+    MergedEntityFetch,
+    ParallelStep,
+    SequenceStep,
+    Step,
+)
 
 __all__ = ["SUBREQUEST_HTTP_ERROR", "PlanRun", "PlanTracer", "SubgraphHeaders"]
 
@@ -95,13 +105,80 @@ class PlanRun:
                 await self.run(child)
         elif isinstance(step, ParallelStep):
             await asyncio.gather(*(self.run(child) for child in step.steps))
+        elif isinstance(step, LevelStep):
+            await self._levels(step)
         else:
             await self._condition(step)
 
+    async def _levels(self, step: LevelStep) -> None:
+        for level in step.levels:
+            if len(level) == 1:
+                await self._member(level[0])
+            else:
+                await asyncio.gather(*(self._member(member) for member in level))
+
+    async def _member(self, member: FetchStep | FlattenStep | MergedEntityFetch) -> None:
+        if isinstance(member, FlattenStep):
+            await self._entity_fetch(member)
+        elif isinstance(member, FetchStep):
+            await self._root_fetch(member)
+        else:
+            await self._merged_fetch(member)
+
+    async def _merged_fetch(self, merged: MergedEntityFetch) -> None:
+        """Entity fetches to one subgraph in one request: field ``_<i>`` answers fetch *i*."""
+        ready: list[tuple[int, FlattenStep, _Batch]] = []
+        for index, step in enumerate(merged.steps):
+            batch = self._collect_batch(step)
+            if batch.encoded:
+                ready.append((index, step, batch))
+        if len(ready) < 2:
+            for _, step, batch in ready:
+                await self._send_batch(step, batch)
+            return
+        prefix = merged_body_prefix(merged, tuple(index for index, _, _ in ready))
+        parts = [
+            b'"representations%d":[' % index + b",".join(batch.encoded) + b"]"
+            for index, _, batch in ready
+        ]
+        used: dict[str, Any] = {}
+        for _, step, _ in ready:
+            used.update(self._used_variables(step.fetch))
+        if used:
+            parts.append(orjson.dumps(used)[1:-1])
+        body = prefix + b"{" + b",".join(parts) + b"}}"
+        response = await self._post(merged.service_name, body)
+        if response is None:
+            for _, step, batch in ready:
+                paths = self._paths_of(step.path, batch.targets)
+                self.failed_paths.extend(path for group in paths for path in group)
+            return
+        data = response.get("data")
+        errors = _errors_of(response)
+        for position, (index, step, batch) in enumerate(ready):
+            alias = f"_{index}"
+            own: list[dict[str, Any]] = []
+            for error in errors:
+                path = error.get("path")
+                if isinstance(path, list) and path and path[0] == alias:
+                    own.append({**error, "path": ["_entities", *path[1:]]})
+                elif position == 0 and not (
+                    isinstance(path, list) and path and str(path[0]).startswith("_")
+                ):
+                    own.append(error)
+            entities = data.get(alias) if isinstance(data, dict) else None
+            single: dict[str, Any] = {"data": {"_entities": entities}}
+            if own:
+                single["errors"] = own
+            self._merge_entities(step, single, batch.targets)
+
     async def _traced(self, step: Step, tracer: PlanTracer) -> None:
         """:meth:`run` inside the step's span (Apollo Router's names and nesting: ``flatten``
-        holds a ``fetch`` span; the traced subgraph client adds ``subgraph`` below it)."""
-        if isinstance(step, FetchStep):
+        holds a ``fetch`` span; the traced subgraph client adds ``subgraph`` below it). A
+        level schedule runs its plan's tree, so that spans keep the plan's structure."""
+        if isinstance(step, LevelStep):
+            await self._traced(step.tree, tracer)
+        elif isinstance(step, FetchStep):
             with tracer.span("fetch", {"subgraph.name": step.service_name}):
                 await self._root_fetch(step)
         elif isinstance(step, FlattenStep):
@@ -131,8 +208,9 @@ class PlanRun:
         return {name: variables[name] for name in fetch.variable_usages if name in variables}
 
     async def _send(self, fetch: FetchStep, variables_json: bytes) -> dict[str, Any] | None:
-        body = fetch.body_prefix + variables_json + b"}"
-        name = fetch.service_name
+        return await self._post(fetch.service_name, fetch.body_prefix + variables_json + b"}")
+
+    async def _post(self, name: str, body: bytes) -> dict[str, Any] | None:
         try:
             headers = self.headers
             if callable(headers):
@@ -165,8 +243,18 @@ class PlanRun:
         if fetch.context_reads:
             await self._contextual_entity_fetch(step, requires)
             return
-        # The common case: objects without their paths (a path is only needed for an error,
-        # and is then found again by identity, see _paths_of).
+        batch = self._collect_batch(step)
+        if batch.encoded:
+            await self._send_batch(step, batch)
+
+    def _collect_batch(self, step: FlattenStep) -> _Batch:
+        """The representations of the objects at the step's path (no ``@fromContext``)."""
+        # Objects without their paths: a path is only needed for an error, and is then found
+        # again by identity (see _paths_of).
+        fetch = step.fetch
+        requires = fetch.requires
+        if requires is None:
+            raise ValueError("a Flatten node's fetch has no requires")
         rewrites = fetch.input_rewrites
         batch = _Batch({})
         add = batch.add
@@ -179,8 +267,7 @@ class PlanRun:
             if rewrites:
                 apply_rewrites(rewrites, representation)
             add(dumps(representation), obj)
-        if batch.encoded:
-            await self._send_batch(step, batch)
+        return batch
 
     async def _contextual_entity_fetch(self, step: FlattenStep, requires: EntityRequires) -> None:
         """An entity fetch with ``@fromContext`` arguments: one batch per distinct context."""

@@ -7,11 +7,18 @@ response keys it fills (to know which fields a failed root fetch leaves null).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeAlias
 
 import orjson
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    VariableNode,
+    parse,
+)
 
 from ..planner.plan import (
     ConditionNode,
@@ -27,14 +34,88 @@ from .flatten import EntityRequires, compile_requires
 from .rewrites import ContextRead, DataRewrite, compile_context_reads, compile_rewrites
 
 __all__ = [
+    "REPRESENTATIONS",
     "ConditionStep",
     "FetchStep",
     "FlattenStep",
+    "LevelStep",
+    "MergeParts",
+    "MergedEntityFetch",
     "ParallelStep",
     "SequenceStep",
     "Step",
     "compile_plan",
+    "merge_parts",
 ]
+
+REPRESENTATIONS = "representations"
+"""The ``_entities`` argument (and the prefix of merged fetches' representations variables)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MergeParts:
+    """What an entity fetch contributes to a merged operation.
+
+    Attributes:
+        selection: the ``_entities`` field's selection set, as written in the fetch operation.
+        variable_definitions: ``(name, text)`` of its variable definitions other than the
+            representations.
+    """
+
+    selection: str
+    variable_definitions: tuple[tuple[str, str], ...]
+
+
+def merge_parts(operation: str) -> MergeParts | None:
+    """Split an entity fetch operation into its mergeable parts.
+
+    Args:
+        operation: the fetch's operation text (``query N($representations:[_Any!]!){
+            _entities(representations:$representations){...}}``).
+
+    Returns:
+        The parts, or None when the operation is anything else (fragments, directives, more
+        root fields, an alias, other arguments).
+    """
+    try:
+        document = parse(operation)
+    except GraphQLError:
+        return None
+    if len(document.definitions) != 1:
+        return None
+    definition = document.definitions[0]
+    if (
+        not isinstance(definition, OperationDefinitionNode)
+        or definition.operation is not OperationType.QUERY
+        or definition.directives
+        or len(definition.selection_set.selections) != 1
+    ):
+        return None
+    entities = definition.selection_set.selections[0]
+    if (
+        not isinstance(entities, FieldNode)
+        or entities.name.value != "_entities"
+        or entities.alias is not None
+        or entities.directives
+        or entities.selection_set is None
+        or entities.selection_set.loc is None
+        or len(entities.arguments or ()) != 1
+    ):
+        return None
+    argument = (entities.arguments or ())[0]
+    if argument.name.value != REPRESENTATIONS or not isinstance(argument.value, VariableNode):
+        return None
+    representations = argument.value.name.value
+    definitions: list[tuple[str, str]] = []
+    for variable in definition.variable_definitions or ():
+        name = variable.variable.name.value
+        if name == representations:
+            continue
+        if variable.loc is None or name.startswith(REPRESENTATIONS):
+            return None
+        definitions.append((name, operation[variable.loc.start : variable.loc.end]))
+    location = entities.selection_set.loc
+    return MergeParts(operation[location.start : location.end], tuple(definitions))
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +132,9 @@ class FetchStep:
         input_rewrites: applied to each representation before it is sent.
         output_rewrites: applied to each entity (or the root data) before it is merged.
         context_reads: contextual argument values to read relative to each entity.
+        operation_name: the fetch operation's name.
+        merge_parts: for an entity fetch that can share a request with others, its parts
+            (see :mod:`~trellis_router.executor.levels`); None otherwise.
     """
 
     service_name: str
@@ -61,6 +145,8 @@ class FetchStep:
     input_rewrites: tuple[DataRewrite, ...] = ()
     output_rewrites: tuple[DataRewrite, ...] = ()
     context_reads: tuple[ContextRead, ...] = ()
+    operation_name: str | None = None
+    merge_parts: MergeParts | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +180,43 @@ class ConditionStep:
     else_step: Step | None
 
 
-Step: TypeAlias = FetchStep | FlattenStep | SequenceStep | ParallelStep | ConditionStep
+@dataclass(frozen=True, slots=True)
+class MergedEntityFetch:
+    """Entity fetches of one level to one subgraph, sent as one request (one aliased
+    ``_entities`` field each).
+
+    Attributes:
+        service_name: the subgraph.
+        steps: the entity fetches (their paths, requires and rewrites apply as when alone).
+        parts: each fetch's selection and variable definitions.
+        operation_name: the merged operation's name.
+        bodies: request body prefixes per subset of ``steps`` (filled on demand).
+    """
+
+    service_name: str
+    steps: tuple[FlattenStep, ...]
+    parts: tuple[MergeParts, ...]
+    operation_name: str
+    bodies: dict[tuple[int, ...], bytes] = field(default_factory=dict, compare=False)
 
 
-def compile_plan(plan: QueryPlan, supergraph: Supergraph) -> Step | None:
+@dataclass(frozen=True, slots=True)
+class LevelStep:
+    """A query plan run level by level (see :mod:`~trellis_router.executor.levels`).
+
+    Attributes:
+        levels: per level, the fetches (and merged fetches) run concurrently.
+        tree: the plan as compiled (what tracing runs, to keep Apollo's span structure).
+    """
+
+    levels: tuple[tuple[FetchStep | FlattenStep | MergedEntityFetch, ...], ...]
+    tree: Step
+
+
+Step: TypeAlias = FetchStep | FlattenStep | SequenceStep | ParallelStep | ConditionStep | LevelStep
+
+
+def compile_plan(plan: QueryPlan, supergraph: Supergraph, merge: bool = True) -> Step | None:
     """Compile a query plan into executable steps.
 
     Args:
@@ -105,6 +224,9 @@ def compile_plan(plan: QueryPlan, supergraph: Supergraph) -> Step | None:
         supergraph: the supergraph the plan was made for (abstract type conditions in
             ``requires`` and rewrites are expanded with its schema; ``@key`` fields come from its
             join metadata).
+        merge: schedule a query plan by levels, merging the entity fetches of a level that go
+            to the same subgraph (:func:`~trellis_router.executor.levels.schedule_levels`);
+            False keeps the plan's tree.
 
     Returns:
         The root step, or None for an empty plan.
@@ -113,7 +235,14 @@ def compile_plan(plan: QueryPlan, supergraph: Supergraph) -> Step | None:
         ValueError: a Flatten node wraps something other than a Fetch, or a fetch operation
             does not parse.
     """
-    return _compile(plan.node, supergraph) if plan.node is not None else None
+    if plan.node is None:
+        return None
+    tree = _compile(plan.node, supergraph)
+    if not merge:
+        return tree
+    from .levels import schedule_levels
+
+    return schedule_levels(tree) or tree
 
 
 def _compile(node: PlanNode, supergraph: Supergraph) -> Step:
@@ -159,6 +288,8 @@ def _compile_fetch(node: FetchNode, supergraph: Supergraph) -> FetchStep:
         input_rewrites=compile_rewrites(node.input_rewrites, schema),
         output_rewrites=compile_rewrites(node.output_rewrites, schema),
         context_reads=compile_context_reads(node.context_rewrites, schema),
+        operation_name=node.operation_name,
+        merge_parts=merge_parts(node.operation) if requires is not None else None,
     )
 
 
