@@ -11,14 +11,22 @@ from __future__ import annotations
 import gc
 import json
 import signal
+import socket
 import sys
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from graphql import GraphQLError, parse, validate
 from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+    from trellis_config.client import LiveSettings
+
+    from .configuration import RouterSettings
+    from .state import StateHolder
 
 __all__ = ["app", "main"]
 
@@ -37,26 +45,39 @@ def serve(
         str | None, typer.Option(help="HOST:PORT to listen on [default: 127.0.0.1:4000].")
     ] = None,
     config: Annotated[Path | None, typer.Option(help="A router.yaml settings file.")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Router processes sharing HOST:PORT (SO_REUSEPORT; Linux, BSD) [default: 1]."
+        ),
+    ] = None,
 ) -> None:
     """Serve GraphQL over HTTP for a supergraph file or the registry's supergraph.
 
     With ``TRELLIS_CONFIG_URL`` set, the settings also come from the config server (below
     flags and environment, above the ``--config`` file) and its changes apply live.
+
+    With ``--workers N`` above 1 this process becomes a supervisor of N forked router
+    processes listening on the same address (:mod:`trellis_router.workers`); the settings and
+    the supergraph are loaded once, before the fork. Exit status: 0 after a graceful stop on
+    SIGTERM (with workers, on SIGINT too); 1 the supergraph cannot be loaded, the address is
+    in use, or (workers) one failed to stop cleanly; 2 invalid settings.
     """
     from .configuration import apply_log_level, load_settings
     from .configuration.live import live_router_settings
 
-    flags = {"supergraph_path": supergraph, "registry_url": registry, "listen": listen}
+    flags = {
+        "supergraph_path": supergraph,
+        "registry_url": registry,
+        "listen": listen,
+        "workers": workers,
+    }
     try:
         live = live_router_settings(flags, config)
         settings = live.load() if live is not None else load_settings(config, **flags)
     except (ValidationError, FileNotFoundError) as error:
         typer.echo(f"error: invalid settings: {error}", err=True)
         raise typer.Exit(2) from error
-    import uvicorn
-
-    from .http import create_app
-    from .sources import RegistrySource, SupergraphSource
     from .state import RouterState, StateHolder
     from .supergraph import SupergraphError, load_supergraph
     from .telemetry import configure_logging
@@ -64,7 +85,6 @@ def serve(
     configure_logging(settings.log_level, settings.telemetry.logging.format)
     apply_log_level(settings.log_level)
     holder = StateHolder()
-    source: SupergraphSource | None = None
     if settings.supergraph_path is not None:
         try:
             loaded = load_supergraph(settings.supergraph_path.read_text(encoding="utf-8"))
@@ -72,36 +92,100 @@ def serve(
             typer.echo(f"error: cannot load the supergraph: {error}", err=True)
             raise typer.Exit(1) from error
         holder.swap(RouterState.build(loaded, cache_size=settings.plan_cache_size))
-    elif settings.registry_url is not None:
-        source = RegistrySource(
-            settings.registry_url,
-            settings.poll_interval_seconds,
-            watch=settings.registry_watch,
-            watch_wait_seconds=settings.watch_wait_seconds,
-        )
-    else:
+    elif settings.registry_url is None:
         typer.echo("error: give --supergraph FILE or --registry URL", err=True)
         raise typer.Exit(2)
-    application = create_app(settings, holder, source=source, live=live)
+    if settings.workers > 1:
+        raise typer.Exit(_serve_workers(settings, holder, live))
+    import uvicorn
+
+    application = _router_app(settings, holder, live)
     host, port = settings.listen_address
     # On SIGTERM uvicorn stops accepting connections, lets requests in flight finish for at
     # most graceful_shutdown_seconds, runs the lifespan shutdown, then raises the signal again
     # under the handler found before it started: this one makes that a clean exit (status 0).
     signal.signal(signal.SIGTERM, _exit_cleanly)
     _tune_garbage_collector()
-    uvicorn.run(
-        application,
-        host=host,
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        lifespan="on",
-        access_log=False,
-        log_level="info",
-        log_config=None,
-        # uvicorn annotates int seconds but hands the value to asyncio.wait_for (float).
-        timeout_graceful_shutdown=settings.graceful_shutdown_seconds,  # type: ignore[arg-type]
-    )
+    uvicorn.run(application, host=host, port=port, **_uvicorn_options(settings))
+
+
+def _router_app(
+    settings: RouterSettings, holder: StateHolder, live: LiveSettings[RouterSettings] | None
+) -> Starlette:
+    """The router's ASGI app; it follows the registry when no supergraph file is set."""
+    from .http import create_app
+    from .sources import RegistrySource, SupergraphSource
+
+    source: SupergraphSource | None = None
+    if settings.supergraph_path is None and settings.registry_url is not None:
+        source = RegistrySource(
+            settings.registry_url,
+            settings.poll_interval_seconds,
+            watch=settings.registry_watch,
+            watch_wait_seconds=settings.watch_wait_seconds,
+        )
+    return create_app(settings, holder, source=source, live=live)
+
+
+def _uvicorn_options(settings: RouterSettings) -> dict[str, Any]:
+    """uvicorn's options besides the app and the address (``uvicorn.run``, ``uvicorn.Config``)."""
+    return {
+        "loop": "uvloop",
+        "http": "httptools",
+        "lifespan": "on",
+        "access_log": False,
+        "log_level": "info",
+        "log_config": None,
+        "timeout_graceful_shutdown": settings.graceful_shutdown_seconds,
+    }
+
+
+_STOP_MARGIN_SECONDS = 10.0
+"""How much longer than ``graceful_shutdown_seconds`` the supervisor waits for its workers to
+stop (the lifespan shutdown runs after the grace period) before it kills them."""
+
+
+def _serve_workers(
+    settings: RouterSettings, holder: StateHolder, live: LiveSettings[RouterSettings] | None
+) -> int:
+    """Serve with ``settings.workers`` forked routers (see :mod:`trellis_router.workers`).
+
+    Each worker inherits the loaded settings and state and builds its own app, event loop,
+    subgraph connection pool and registry follower after the fork.
+
+    Returns:
+        The supervisor's exit status.
+    """
+    import uvicorn
+
+    from .workers import run_workers
+
+    host, port = settings.listen_address
+
+    def worker(sock: socket.socket) -> None:
+        application = _router_app(settings, holder, live)
+        _tune_garbage_collector()
+        config = uvicorn.Config(application, host=host, port=port, **_uvicorn_options(settings))
+        server = uvicorn.Server(config)
+        server.run(sockets=[sock])
+        if not server.started:
+            raise SystemExit(3)  # uvicorn's STARTUP_FAILURE, as uvicorn.run exits
+
+    # Collected and frozen before the fork, the start-up objects stay shared between workers
+    # (the collector does not write to them, so their pages are not copied).
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    _tune_garbage_collector()
+    try:
+        return run_workers(
+            host,
+            port,
+            settings.workers,
+            worker,
+            stop_timeout_seconds=settings.graceful_shutdown_seconds + _STOP_MARGIN_SECONDS,
+        )
+    except OSError as error:
+        typer.echo(f"error: cannot listen on {settings.listen}: {error.strerror}", err=True)
+        return 1
 
 
 def _tune_garbage_collector() -> None:

@@ -58,6 +58,16 @@ class RouterSettings(BaseSettings):
         default="127.0.0.1:4000",
         description="Address the HTTP server listens on, as HOST:PORT.",
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        description=(
+            "Router processes serving HOST:PORT. Above 1: a supervisor forks that many "
+            "workers, each a whole router (own event loop, caches, subgraph connections) "
+            "listening on the address with SO_REUSEPORT (Linux, BSD), restarts a worker that "
+            "dies, and stops them all on SIGTERM/SIGINT. Read at start."
+        ),
+    )
     supergraph_path: Path | None = Field(
         default=None,
         description="A supergraph SDL file to serve (read once). Unset: follow the registry.",
