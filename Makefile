@@ -8,7 +8,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 SRC := router/src registry/src config/src subgraphs/kit/src subgraphs/customers/src subgraphs/inventory/src subgraphs/billing/src subgraphs/orders/src web/server/src
 
-.PHONY: setup up test lint typecheck pytest web web-test schema schema-check seed migrate clean
+.PHONY: setup up test lint typecheck pytest web web-test schema schema-check seed migrate clean \
+	bench-gateways bench-invoices bench-planner bench-composition bench-router-cpu
 
 ## setup: install uv if absent, then the locked environment
 setup: $(VENV)/.synced
@@ -71,6 +72,26 @@ migrate: setup
 ## seed: load benchmark-size demo data into var/bench (SEED_ARGS="--customers 10000 ...")
 seed: setup
 	$(BIN)/python dev/seed.py $(SEED_ARGS)
+
+## bench-*: the performance benchmarks (print numbers, assert nothing; see benchmarks/RESULTS.md)
+## bench-gateways: the standard federation benchmark against Apollo and Hive Gateway
+## (../shared/bench; BENCH_ARGS="--dedup" or "--workers" for the other comparisons)
+bench-gateways: setup
+	benchmarks/gateways.sh $(BENCH_ARGS)
+
+## bench-invoices: the web app's invoice list on our own subgraphs through each gateway
+bench-invoices: setup
+	$(BIN)/python benchmarks/invoices.py --pin $(BENCH_ARGS)
+
+bench-planner: setup
+	$(BIN)/python benchmarks/planner.py $(BENCH_ARGS)
+
+bench-composition: setup
+	$(BIN)/python benchmarks/composition.py $(BENCH_ARGS)
+
+## bench-router-cpu: the router's CPU per request on the heavy query, instant subgraphs
+bench-router-cpu: setup
+	$(BIN)/python benchmarks/router_cpu.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var web/dist test-output
