@@ -255,6 +255,11 @@ class PlanRun:
         requires = fetch.requires
         if requires is None:
             raise ValueError("a Flatten node's fetch has no requires")
+        collector = fetch.collector
+        if collector is not None:
+            batch = _Batch({})
+            batch.encoded, batch.targets = collector(collect_entities(self.data, step.path))
+            return batch
         rewrites = fetch.input_rewrites
         batch = _Batch({})
         add = batch.add

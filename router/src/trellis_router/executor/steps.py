@@ -30,7 +30,7 @@ from ..planner.plan import (
     SequenceNode,
 )
 from ..supergraph import Supergraph
-from .flatten import EntityRequires, compile_requires
+from .flatten import Collector, EntityRequires, compile_collector, compile_requires
 from .rewrites import ContextRead, DataRewrite, compile_context_reads, compile_rewrites
 
 __all__ = [
@@ -135,6 +135,8 @@ class FetchStep:
         operation_name: the fetch operation's name.
         merge_parts: for an entity fetch that can share a request with others, its parts
             (see :mod:`~trellis_router.executor.levels`); None otherwise.
+        collector: for an entity fetch whose representations are flat and not rewritten, the
+            generated batch builder (:func:`~trellis_router.executor.flatten.compile_collector`).
     """
 
     service_name: str
@@ -147,6 +149,7 @@ class FetchStep:
     context_reads: tuple[ContextRead, ...] = ()
     operation_name: str | None = None
     merge_parts: MergeParts | None = None
+    collector: Collector | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,17 +282,22 @@ def _compile_fetch(node: FetchNode, supergraph: Supergraph) -> FetchStep:
     if node.requires is not None:
         requires = compile_requires(node.requires, supergraph, node.service_name)
     schema = supergraph.schema
+    input_rewrites = compile_rewrites(node.input_rewrites, schema)
+    collector = None
+    if requires is not None and not input_rewrites:
+        collector = compile_collector(requires)
     return FetchStep(
         service_name=node.service_name,
         body_prefix=prefix,
         variable_usages=node.variable_usages,
         requires=requires,
         root_keys=() if requires is not None else _root_keys(node.operation),
-        input_rewrites=compile_rewrites(node.input_rewrites, schema),
+        input_rewrites=input_rewrites,
         output_rewrites=compile_rewrites(node.output_rewrites, schema),
         context_reads=compile_context_reads(node.context_rewrites, schema),
         operation_name=node.operation_name,
         merge_parts=merge_parts(node.operation) if requires is not None else None,
+        collector=collector,
     )
 
 
