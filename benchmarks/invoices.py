@@ -9,7 +9,8 @@ with ``first: 100``: 100 invoices with their customer and every line's product.
 Usage::
 
     .venv/bin/python benchmarks/invoices.py [--rounds 3] [--duration 20] [--warmup 5]
-        [--connections 50] [--gateways trellis,hive-gateway-nodedup,hive-gateway,apollo-gateway]
+        [--connections 50]
+        [--gateways trellis,hive-gateway-nodedup,trellis-dedup,hive-gateway,apollo-gateway]
         [--data-dir var/bench-invoices] [--customers 10000 --products 2000 --invoices 100000]
         [--pin]
 
@@ -57,7 +58,7 @@ __all__ = [
 ROOT = Path(__file__).resolve().parent.parent
 QUERY_FILE = Path(__file__).resolve().parent / "invoices.graphql"
 SUBGRAPHS = ("customers", "inventory", "billing", "orders")
-GATEWAYS = ("trellis", "hive-gateway-nodedup", "hive-gateway", "apollo-gateway")
+GATEWAYS = ("trellis", "hive-gateway-nodedup", "trellis-dedup", "hive-gateway", "apollo-gateway")
 """The gateways this benchmark knows, in default order (the first is the default baseline)."""
 ACCEPT = "application/graphql-response+json, application/json"
 """The ``Accept`` header the web app's urql client sends."""
@@ -133,7 +134,9 @@ def gateway_command(
     """
     env = _clean_env()
     url = f"http://{HOST}:{port}/graphql"
-    if name == "trellis":
+    if name in ("trellis", "trellis-dedup"):
+        if name == "trellis-dedup":
+            env["TRELLIS_ROUTER_TRAFFIC_SHAPING__INBOUND_DEDUPLICATION"] = "true"
         argv = [
             str(ROOT / ".venv" / "bin" / "trellis-router"),
             "serve",

@@ -116,6 +116,9 @@ class RouterMetrics:
         self._outcome = _Bounded(_OUTCOME, 32)
         self._subgraph = _Bounded(_NAME, max_subgraphs)
         self._fetch_outcome = _Bounded(_OUTCOME, 16)
+        # labelled children by label values (label values are bounded: see _Bounded)
+        self._request_children: dict[tuple[str, str], tuple[Any, Any]] = {}
+        self._fetch_children: dict[tuple[str, str], tuple[Any, Any]] = {}
         self._requests = Counter(
             "trellis_router_requests",
             "GraphQL requests, by operation name and outcome.",
@@ -175,8 +178,12 @@ class RouterMetrics:
             seconds: the time taken, in seconds.
         """
         labels = (self._operation_name(operation_name), self._outcome(outcome))
-        self._requests.labels(*labels).inc()
-        self._request_seconds.labels(*labels).observe(seconds)
+        children = self._request_children.get(labels)
+        if children is None:
+            children = (self._requests.labels(*labels), self._request_seconds.labels(*labels))
+            self._request_children[labels] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def subgraph_fetch(self, subgraph: str, seconds: float, error: str | None) -> None:
         """Record one subgraph request.
@@ -190,8 +197,12 @@ class RouterMetrics:
         """
         outcome = "success" if error is None else self._fetch_outcome(error)
         labels = (self._subgraph(subgraph), outcome)
-        self._fetches.labels(*labels).inc()
-        self._fetch_seconds.labels(*labels).observe(seconds)
+        children = self._fetch_children.get(labels)
+        if children is None:
+            children = (self._fetches.labels(*labels), self._fetch_seconds.labels(*labels))
+            self._fetch_children[labels] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def plan_cache(self, hit: bool) -> None:
         """Record one query plan cache lookup.
