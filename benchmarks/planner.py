@@ -46,19 +46,14 @@ from pathlib import Path
 from typing import Any
 
 from graphql import parse, validate
-from trellis_router.auth import ANONYMOUS
 from trellis_router.configuration import RouterSettings
 from trellis_router.executor import PreparedOperation, prepare_operation
+from trellis_router.pipeline import GraphQLRequest, prepare_request
 from trellis_router.pipeline import limits as limits_stage
 from trellis_router.pipeline import parse as parse_stage
-from trellis_router.pipeline.limits import parse_limited
 from trellis_router.pipeline.operation import select_operation
-from trellis_router.pipeline.override import active_override_labels
-from trellis_router.pipeline.plan import default_planner, lookup_prepared_operation
+from trellis_router.pipeline.plan import lookup_prepared_operation
 from trellis_router.pipeline.policy import RequestPolicy
-from trellis_router.pipeline.request import GraphQLRequest, _authorize, _check_operation
-from trellis_router.pipeline.validate import validate_document
-from trellis_router.pipeline.variables import coerce_variables
 from trellis_router.planner import plan_operation
 from trellis_router.state import RouterState
 from trellis_router.supergraph import Supergraph, load_supergraph
@@ -75,7 +70,7 @@ __all__ = [
     "clear_request_memos",
     "main",
     "measure",
-    "prepare_request",
+    "prepare",
     "scenarios",
 ]
 
@@ -205,47 +200,17 @@ def clear_request_memos() -> None:
     limits_stage._parse.cache_clear()
 
 
-def prepare_request(
+def prepare(
     state: RouterState, request: GraphQLRequest, policy: RequestPolicy
 ) -> tuple[PreparedOperation, bool]:
-    """Run every stage ``run_pipeline`` runs before execution (with a policy, as served).
-
-    Args:
-        state: the router state (its caches are read and filled).
-        request: the decoded GraphQL request.
-        policy: the request checks in effect.
+    """Every stage ``run_pipeline`` runs before execution, with a policy as served
+    (:func:`trellis_router.pipeline.prepare_request`).
 
     Returns:
         ``(prepared operation, plan cache hit)``.
-
-    Raises:
-        RequestError: any stage refused the request.
     """
-    query = request.query
-    if policy.persisted is not None:
-        query = policy.persisted.resolve(query, request.extensions)
-    document = parse_limited(query, policy.limits)
-    validate_document(state, query, document)
-    operation = select_operation(document, request.operation_name)
-    _check_operation(state, policy, query, request.operation_name, document, operation)
-    coerce_variables(state.supergraph.api_schema, operation, request.variables)
-    labels = state.supergraph.override_labels
-    active = active_override_labels(labels, policy.override_labels) if labels else frozenset()
-    authorized = None
-    if policy.authorization.directives_enabled:
-        authorized = _authorize(
-            state, policy, query, request.operation_name, document, operation, ANONYMOUS
-        )
-    return lookup_prepared_operation(
-        state,
-        query,
-        document,
-        operation,
-        request.operation_name,
-        default_planner,
-        active,
-        authorized=authorized,
-    )
+    ready = prepare_request(state, request, policy=policy)
+    return ready.prepared, ready.plan_cache_hit
 
 
 def _time_ms(rounds: int, before: Callable[[], object], run: Callable[[], object]) -> Summary:
@@ -323,14 +288,14 @@ def measure(scenario: Scenario, rounds: int = 200, hits: int = 20_000) -> None:
         states[:] = [RouterState.build(supergraph)]
 
     def miss() -> None:
-        if prepare_request(states[0], request, policy)[1]:
+        if prepare(states[0], request, policy)[1]:
             raise RuntimeError("the plan-cache miss row hit the cache")
 
     missed = _time_ms(rounds, fresh_state, miss)
 
     state = RouterState.build(supergraph)
-    prepare_request(state, request, policy)
-    if not prepare_request(state, request, policy)[1]:
+    prepare(state, request, policy)
+    if not prepare(state, request, policy)[1]:
         raise RuntimeError("the plan-cache hit row missed the cache")
     query = scenario.query
 
@@ -338,7 +303,7 @@ def measure(scenario: Scenario, rounds: int = 200, hits: int = 20_000) -> None:
         lookup_prepared_operation(state, query, document, operation, name)
 
     lookup_hit = _time_us(hits, lookup)
-    request_hit = _time_us(hits, lambda: prepare_request(state, request, policy))
+    request_hit = _time_us(hits, lambda: prepare(state, request, policy))
 
     print(
         f"{scenario.name}: {scenario.source} over {scenario.supergraph_file} "

@@ -9,89 +9,30 @@ makes the compiled one fall back.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from typing import Any
 
-import orjson
 import pytest
-from graphql import OperationDefinitionNode, parse, validate
 from trellis_router.composition import SubgraphDefinition, compose
-from trellis_router.executor import execute_operation
 from trellis_router.executor.compiled_shape import ShapeFallback, compile_shaper
-from trellis_router.executor.operation import PreparedOperation, prepare_operation
-from trellis_router.planner import plan_operation
-from trellis_router.supergraph import Supergraph, load_supergraph
-from trellis_router.testing import MockSubgraph
+from trellis_router.executor.operation import PreparedOperation
+from trellis_router.supergraph import load_supergraph
 
-from ..federation.conftest import all_scenarios
-
-
-class InProcessSubgraphs:
-    """A subgraph client answering from :class:`MockSubgraph` s in process."""
-
-    def __init__(self, mocks: list[MockSubgraph]) -> None:
-        self.mocks = {mock.name: mock for mock in mocks}
-
-    async def fetch(
-        self, subgraph_name: str, url: str, body: bytes, headers: Mapping[str, str]
-    ) -> dict[str, Any]:
-        request = orjson.loads(body)
-        answer = self.mocks[subgraph_name].execute(
-            request["query"], request.get("variables"), request.get("operationName")
-        )
-        # a copy, as the real client decodes a fresh answer for every request
-        decoded: dict[str, Any] = orjson.loads(orjson.dumps(answer))
-        return decoded
-
-
-def _prepare(supergraph: Supergraph, query: str, name: str | None) -> PreparedOperation | None:
-    document = parse(query)
-    if validate(supergraph.api_schema, document):
-        return None
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    operation = next(
-        (o for o in operations if name is None or (o.name and o.name.value == name)), None
-    )
-    if operation is None:
-        return None
-    plan = plan_operation(supergraph, document, name)
-    return prepare_operation(supergraph, document, operation, plan)
-
-
-def _ordered(value: Any) -> Any:
-    if isinstance(value, dict):
-        return [(key, _ordered(item)) for key, item in value.items()]
-    if isinstance(value, list):
-        return [_ordered(item) for item in value]
-    return value
+from ..federation.test_scenarios import ordered
+from .scenario_runs import case_runs, prepare_case
 
 
 async def test_every_scenario_case_shapes_alike_with_the_compiled_shaper() -> None:
     compared = fast_used = 0
-    for scenario in all_scenarios():
-        if scenario.supergraph_sdl is None:
+    for run in case_runs():
+        prepared = run.prepared
+        if prepared.operation_kind != "query":
             continue
-        supergraph = load_supergraph(scenario.supergraph_sdl)
-        for case in scenario.cases:
-            prepared = _prepare(supergraph, case["query"], case.get("operationName"))
-            if prepared is None or prepared.operation_kind != "query":
-                continue
-            variables = case.get("variables") or {}
-            answers = []
-            for variant in (prepared, dataclasses.replace(prepared, fast_shaper=None)):
-                answers.append(
-                    await execute_operation(
-                        variant,
-                        client=InProcessSubgraphs(scenario.mocks()),
-                        routing_url=lambda name: f"http://{name}.invalid/",
-                        variables=variables,
-                    )
-                )
-            fast, general = answers
-            assert _ordered(fast) == _ordered(general), f"{scenario.name}/{case['name']}"
-            compared += 1
-            if prepared.fast_shaper is not None and "valueCompletion" not in str(general):
-                fast_used += 1
+        fast, _ = await run.execute(prepared)
+        general, _ = await run.execute(dataclasses.replace(prepared, fast_shaper=None))
+        assert ordered(fast) == ordered(general), run.name
+        compared += 1
+        if prepared.fast_shaper is not None and "valueCompletion" not in str(general):
+            fast_used += 1
     assert compared > 100
     assert fast_used > compared // 2
 
@@ -120,7 +61,7 @@ def prepared() -> PreparedOperation:
     ]
     result = compose(definitions)
     assert result.ok and result.supergraph_sdl is not None, result.errors
-    found = _prepare(load_supergraph(result.supergraph_sdl), QUERY, None)
+    found = prepare_case(load_supergraph(result.supergraph_sdl), QUERY, None)
     assert found is not None and found.fast_shaper is not None
     return found
 
@@ -180,12 +121,12 @@ def test_operations_with_variable_conditions_are_not_compiled(
     result = compose(definitions)
     assert result.supergraph_sdl is not None
     supergraph = load_supergraph(result.supergraph_sdl)
-    conditional = _prepare(
+    conditional = prepare_case(
         supergraph, "query($on: Boolean!) { things { id @include(if: $on) name } }", None
     )
     assert conditional is not None and conditional.fast_shaper is None
     assert compile_shaper(conditional.shape) is None
-    literal = _prepare(supergraph, "{ things { id @include(if: false) name } }", None)
+    literal = prepare_case(supergraph, "{ things { id @include(if: false) name } }", None)
     assert literal is not None and literal.fast_shaper is not None
     assert literal.fast_shaper({"things": [{"id": "1", "name": "n"}]}) == {
         "things": [{"name": "n"}]

@@ -22,40 +22,23 @@ from trellis_router.executor.steps import (
 from trellis_router.supergraph import load_supergraph
 from trellis_router.testing import MockSubgraph
 
-from ..federation.conftest import all_scenarios
-from .test_compiled_shape import InProcessSubgraphs, _ordered, _prepare
+from ..federation.test_scenarios import ordered
+from .scenario_runs import InProcessSubgraphs, case_runs, prepare_case
 
 
 async def test_every_scenario_case_answers_alike_by_levels_and_by_tree() -> None:
     compared = merged = 0
-    for scenario in all_scenarios():
-        if scenario.supergraph_sdl is None:
-            continue
-        supergraph = load_supergraph(scenario.supergraph_sdl)
-        for case in scenario.cases:
-            prepared = _prepare(supergraph, case["query"], case.get("operationName"))
-            if prepared is None:
-                continue
-            tree = dataclasses.replace(
-                prepared, step=compile_plan(prepared.plan, supergraph, merge=False)
-            )
-            answers, requests = [], []
-            for variant in (prepared, tree):
-                mocks = scenario.mocks()
-                answers.append(
-                    await execute_operation(
-                        variant,
-                        client=InProcessSubgraphs(mocks),
-                        routing_url=lambda name: f"http://{name}.invalid/",
-                        variables=case.get("variables") or {},
-                    )
-                )
-                requests.append(sum(len(mock.requests) for mock in mocks))
-            name = f"{scenario.name}/{case['name']}"
-            assert _ordered(answers[0]) == _ordered(answers[1]), name
-            assert requests[0] <= requests[1], name
-            compared += 1
-            merged += isinstance(prepared.step, LevelStep)
+    for run in case_runs():
+        prepared = run.prepared
+        tree = dataclasses.replace(
+            prepared, step=compile_plan(prepared.plan, run.supergraph, merge=False)
+        )
+        by_levels, level_requests = await run.execute(prepared)
+        by_tree, tree_requests = await run.execute(tree)
+        assert ordered(by_levels) == ordered(by_tree), run.name
+        assert level_requests <= tree_requests, run.name
+        compared += 1
+        merged += isinstance(prepared.step, LevelStep)
     assert compared > 100
     assert merged > 0
 
@@ -84,7 +67,7 @@ async def test_two_entity_fetches_to_one_subgraph_travel_in_one_request() -> Non
     assert result.ok and result.supergraph_sdl is not None, result.errors
     supergraph = load_supergraph(result.supergraph_sdl)
     query = "{ orders { id buyer { name } seller { name } } }"
-    prepared = _prepare(supergraph, query, None)
+    prepared = prepare_case(supergraph, query, None)
     assert prepared is not None
     plan_fetches = len(prepared.plan.fetch_nodes())
     mocks = [MockSubgraph(name, sdl, DATA[name]) for name, sdl in SUBGRAPHS.items()]
@@ -112,7 +95,7 @@ async def test_errors_of_a_merged_request_keep_their_entity_paths() -> None:
     result = compose(definitions)
     assert result.supergraph_sdl is not None
     supergraph = load_supergraph(result.supergraph_sdl)
-    prepared = _prepare(supergraph, "{ orders { buyer { name } seller { name } } }", None)
+    prepared = prepare_case(supergraph, "{ orders { buyer { name } seller { name } } }", None)
     assert prepared is not None
     if not isinstance(prepared.step, LevelStep):
         return

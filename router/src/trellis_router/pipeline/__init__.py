@@ -16,7 +16,13 @@ from .errors import (
     RequestError,
 )
 from .plan import Planner, default_planner
-from .request import GraphQLRequest, PipelineResult, run_pipeline
+from .request import (
+    GraphQLRequest,
+    PipelineResult,
+    PreparedRequest,
+    prepare_request,
+    run_pipeline,
+)
 
 __all__ = [
     "BAD_REQUEST",
@@ -30,7 +36,9 @@ __all__ = [
     "GraphQLRequest",
     "PipelineResult",
     "Planner",
+    "PreparedRequest",
     "RequestError",
     "default_planner",
+    "prepare_request",
     "run_pipeline",
 ]

@@ -13,6 +13,7 @@ from graphql import DocumentNode, OperationDefinitionNode
 
 from ..auth import ANONYMOUS, AuthorizationResult, Identity, authorize_operation
 from ..executor import PlanTracer, SubgraphClient, SubgraphHeaders
+from ..executor.operation import PreparedOperation
 from ..planner.plan import QueryPlan
 from .errors import BAD_REQUEST, UNAUTHORIZED_FIELD_OR_TYPE, RequestError
 from .execute import execute
@@ -29,7 +30,7 @@ from .variables import coerce_variables
 if TYPE_CHECKING:
     from ..state import RouterState
 
-__all__ = ["GraphQLRequest", "PipelineResult", "run_pipeline"]
+__all__ = ["GraphQLRequest", "PipelineResult", "PreparedRequest", "prepare_request", "run_pipeline"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,101 @@ class PipelineResult:
     operation_kind: str = "query"
     query: str = ""
     plan_cache_hit: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    """A request that passed every stage before execution.
+
+    Attributes:
+        query: the document text (the persisted query's when one was used).
+        operation: the selected operation.
+        variables: the coerced variable values.
+        prepared: the prepared operation (plan, compiled steps and shaper).
+        plan_cache_hit: whether ``prepared`` came from the plan cache.
+        errors: errors known before execution (fields removed by authorization), or None.
+        headers: the subgraph request headers.
+    """
+
+    query: str
+    operation: OperationDefinitionNode
+    variables: dict[str, Any]
+    prepared: PreparedOperation
+    plan_cache_hit: bool
+    errors: list[dict[str, Any]] | None
+    headers: SubgraphHeaders | None
+
+
+def prepare_request(
+    state: RouterState,
+    request: GraphQLRequest,
+    *,
+    allow_mutations: bool = True,
+    planner: Planner = default_planner,
+    headers: SubgraphHeaders | None = None,
+    custom_override_labels: frozenset[str] = frozenset(),
+    policy: RequestPolicy | None = None,
+    identity: Identity = ANONYMOUS,
+) -> PreparedRequest:
+    """Run every stage before execution: persisted query, parse, validate, select the
+    operation, introspection and limits, coerce variables, authorize, plan (cached).
+
+    Args: as :func:`run_pipeline` (without the client and tracer).
+
+    Returns:
+        The prepared request.
+
+    Raises:
+        RequestError: as :func:`run_pipeline`.
+    """
+    query = request.query
+    if policy is not None:
+        if policy.persisted is not None:
+            query = policy.persisted.resolve(query, request.extensions)
+        elif not query:
+            raise RequestError.single(BAD_REQUEST, "The request has no query.")
+        document = parse_limited(query, policy.limits)
+        custom_override_labels = policy.override_labels
+        if headers is None:
+            headers = policy.headers.for_request({}, identity.claims)
+    else:
+        document = parse_query(query)
+    validate_document(state, query, document)
+    operation = select_operation(document, request.operation_name)
+    kind = operation.operation.value
+    if kind == "subscription":
+        raise RequestError.single(BAD_REQUEST, "Subscriptions are not supported.")
+    if kind == "mutation" and not allow_mutations:
+        raise RequestError.single(BAD_REQUEST, "Mutations can only be sent with POST.", 405)
+    if policy is not None:
+        _check_operation(state, policy, query, request.operation_name, document, operation)
+    variables = coerce_variables(state.supergraph.api_schema, operation, request.variables)
+    labels = state.supergraph.override_labels
+    active = active_override_labels(labels, custom_override_labels) if labels else frozenset()
+    authorized = None
+    if policy is not None and policy.authorization.directives_enabled:
+        authorized = _authorize(
+            state, policy, query, request.operation_name, document, operation, identity
+        )
+    prepared, hit = lookup_prepared_operation(
+        state,
+        query,
+        document,
+        operation,
+        request.operation_name,
+        planner,
+        active,
+        authorized=authorized,
+    )
+    return PreparedRequest(
+        query=query,
+        operation=operation,
+        variables=variables,
+        prepared=prepared,
+        plan_cache_hit=hit,
+        errors=list(authorized.errors) if authorized is not None else None,
+        headers=headers,
+    )
 
 
 async def run_pipeline(
@@ -112,55 +208,28 @@ async def run_pipeline(
     (APQ and persisted queries before parsing, limits after validation, authorization
     before planning).
     """
-    query = request.query
-    if policy is not None:
-        if policy.persisted is not None:
-            query = policy.persisted.resolve(query, request.extensions)
-        elif not query:
-            raise RequestError.single(BAD_REQUEST, "The request has no query.")
-        document = parse_limited(query, policy.limits)
-        custom_override_labels = policy.override_labels
-        if headers is None:
-            headers = policy.headers.for_request({}, identity.claims)
-    else:
-        document = parse_query(query)
-    validate_document(state, query, document)
-    operation = select_operation(document, request.operation_name)
-    kind = operation.operation.value
-    if kind == "subscription":
-        raise RequestError.single(BAD_REQUEST, "Subscriptions are not supported.")
-    if kind == "mutation" and not allow_mutations:
-        raise RequestError.single(BAD_REQUEST, "Mutations can only be sent with POST.", 405)
-    if policy is not None:
-        _check_operation(state, policy, query, request.operation_name, document, operation)
-    variables = coerce_variables(state.supergraph.api_schema, operation, request.variables)
-    labels = state.supergraph.override_labels
-    active = active_override_labels(labels, custom_override_labels) if labels else frozenset()
-    authorized = None
-    if policy is not None and policy.authorization.directives_enabled:
-        authorized = _authorize(
-            state, policy, query, request.operation_name, document, operation, identity
-        )
-    prepared, hit = lookup_prepared_operation(
+    ready = prepare_request(
         state,
-        query,
-        document,
-        operation,
-        request.operation_name,
-        planner,
-        active,
-        authorized=authorized,
+        request,
+        allow_mutations=allow_mutations,
+        planner=planner,
+        headers=headers,
+        custom_override_labels=custom_override_labels,
+        policy=policy,
+        identity=identity,
     )
-    errors = list(authorized.errors) if authorized is not None else None
-    response = await execute(state, prepared, variables, client, headers, errors, tracer)
-    name = operation.name.value if operation.name is not None else None
+    prepared = ready.prepared
+    response = await execute(
+        state, prepared, ready.variables, client, ready.headers, ready.errors, tracer
+    )
+    operation = ready.operation
     return PipelineResult(
         response=response,
         plan=prepared.plan,
-        operation_name=name,
-        operation_kind=kind,
-        query=query,
-        plan_cache_hit=hit,
+        operation_name=operation.name.value if operation.name is not None else None,
+        operation_kind=operation.operation.value,
+        query=ready.query,
+        plan_cache_hit=ready.plan_cache_hit,
     )
 
 
