@@ -23,7 +23,6 @@ import orjson
 from .dedupe import is_query
 from .steps import (
     REPRESENTATIONS,
-    ConditionStep,
     FetchStep,
     FlattenStep,
     LevelStep,
@@ -109,9 +108,7 @@ def _assign(step: Step, start: int, levels: list[list[FetchStep | FlattenStep]])
         return start
     if isinstance(step, ParallelStep):
         return max((_assign(child, start, levels) for child in step.steps), default=start)
-    if isinstance(step, ConditionStep | LevelStep):
-        raise _Unschedulable
-    raise _Unschedulable
+    raise _Unschedulable  # a Condition (variables decide what runs), or already scheduled
 
 
 def _parts_of(step: FetchStep | FlattenStep) -> MergeParts | None:
