@@ -115,7 +115,9 @@ async def _healthy(base: str) -> bool:
     try:
         async with httpx.AsyncClient() as client:
             return (await client.get(f"{base}/health")).status_code == 200
-    except httpx.TransportError:
+    except (httpx.TransportError, OSError):
+        # not listening yet; a connection reset while the server starts up can also escape
+        # httpx's mapping as a bare OSError (ConnectionResetError)
         return False
 
 
