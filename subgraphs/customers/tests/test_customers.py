@@ -265,8 +265,8 @@ async def test_migrations_create_the_schema(app: FastAPI, client: httpx.AsyncCli
             lambda c: {col["name"]: col["nullable"] for col in inspect(c).get_columns("customers")}
         )
         revision = await connection.scalar(text("SELECT version_num FROM alembic_version"))
-    assert {"customers", "alembic_version"} <= tables
-    assert revision == "0002"
+    assert {"customers", "accounts", "refresh_tokens", "alembic_version"} <= tables
+    assert revision == "0003"
     assert columns == {
         "id": False,
         "name": False,
@@ -297,7 +297,7 @@ async def test_revision_0002_upgrades_existing_rows(
                 {"created": datetime(2020, 5, 1, 12, 0, tzinfo=UTC)},
             )
         before = datetime.now(UTC).replace(microsecond=0)
-        await upgrade(database, DEFINITION.migrations)
+        await upgrade(database, DEFINITION.migrations, "0002")
         async with database.engine.connect() as connection:
             revision = await connection.scalar(text("SELECT version_num FROM alembic_version"))
     finally:
@@ -346,7 +346,7 @@ async def test_revision_0002_downgrades_to_0001_and_back(database_url: str) -> N
             revision = await connection.scalar(text("SELECT version_num FROM alembic_version"))
     finally:
         await database.dispose()
-    assert revision == "0002"
+    assert revision == "0003"
 
 
 async def test_seeding_is_idempotent(make_app: Callable[..., FastAPI]) -> None:

@@ -1,18 +1,68 @@
-"""The customers subgraph app."""
+"""The customers subgraph app: GraphQL, and the JWKS of its access token signing keys."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from trellis_subgraph import SubgraphDefinition, SubgraphSettings
 from trellis_subgraph import create_app as create_subgraph_app
 
 from trellis_customers.schema import schema
 from trellis_customers.seed import seed
 from trellis_customers.settings import CustomersSettings
+from trellis_customers.tokens import key_ring
 
-__all__ = ["DEFINITION", "create_app"]
+__all__ = ["DEFINITION", "JWKS_CACHE_SECONDS", "JWKS_PATH", "add_jwks_route", "create_app"]
+
+logger = logging.getLogger(__name__)
+
+JWKS_PATH = "/.well-known/jwks.json"
+"""Where the public signing keys are served (the router's JWT authentication reads it)."""
+
+JWKS_CACHE_SECONDS = 300
+"""``Cache-Control: max-age`` of the JWKS (seconds)."""
+
+
+def _current_settings(request: Request) -> CustomersSettings:
+    services = request.app.state.services
+    settings = services.settings if services is not None else request.app.state.settings
+    if not isinstance(settings, CustomersSettings):
+        raise TypeError("the customers subgraph runs with CustomersSettings")
+    return settings
+
+
+def add_jwks_route(app: FastAPI, settings: SubgraphSettings) -> None:
+    """Check the signing keys and serve their JWKS at :data:`JWKS_PATH`.
+
+    Spec: RFC 7517 §5 (JWK Set), RFC 8414 §2 ``jwks_uri``; RFC 9111 §5.2.2.1 (``max-age``).
+
+    Args:
+        app: The customers app.
+        settings: Its settings (``auth_signing_keys``, ``auth_allow_demo_keys``).
+
+    Raises:
+        TypeError: If the settings are not :class:`CustomersSettings`.
+        DemoKeyRefused: If only the demo key is available and ``auth_allow_demo_keys`` is false.
+        ValueError: If a configured key does not load.
+    """
+    if not isinstance(settings, CustomersSettings):
+        raise TypeError("the customers subgraph runs with CustomersSettings")
+    if key_ring(settings).demo:
+        logger.warning(
+            "customers: signing access tokens with the committed DEMO key; configure "
+            "auth_signing_keys (and set auth_allow_demo_keys to false) in production"
+        )
+
+    @app.get(JWKS_PATH, include_in_schema=False)
+    async def jwks(request: Request) -> JSONResponse:
+        document = key_ring(_current_settings(request)).jwks()
+        return JSONResponse(
+            document, headers={"Cache-Control": f"public, max-age={JWKS_CACHE_SECONDS}"}
+        )
+
 
 DEFINITION = SubgraphDefinition(
     name="customers",
@@ -21,6 +71,7 @@ DEFINITION = SubgraphDefinition(
     seed=seed,
     settings_type=CustomersSettings,
     distribution="trellis-customers",
+    configure_app=add_jwks_route,
 )
 """The customers subgraph, as the kit runs it."""
 
@@ -33,5 +84,9 @@ def create_app(settings: SubgraphSettings | None = None) -> FastAPI:
 
     Returns:
         The ASGI app.
+
+    Raises:
+        DemoKeyRefused: If only the demo signing key is available and
+            ``auth_allow_demo_keys`` is false.
     """
     return create_subgraph_app(DEFINITION, settings)

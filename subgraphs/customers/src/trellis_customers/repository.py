@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, delete, func, or_, select, true
+from sqlalchemy import ColumnElement, CursorResult, delete, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from trellis_subgraph import PageRequest, order_by_keys
 
-from trellis_customers.models import EMAIL_UNIQUE_CONSTRAINT, CustomerRecord
+from trellis_customers.models import (
+    EMAIL_UNIQUE_CONSTRAINT,
+    AccountRecord,
+    CustomerRecord,
+    RefreshTokenRecord,
+)
 
 __all__ = [
+    "account_by_username",
+    "account_for_update",
+    "accounts_by_id",
+    "count_accounts",
     "count_customers",
     "customer_for_update",
     "customer_id_by_email",
@@ -20,7 +30,12 @@ __all__ = [
     "customers_page",
     "delete_customer",
     "insert_customer",
+    "insert_refresh_token",
     "is_email_conflict",
+    "refresh_token_for_update",
+    "revoke_account_refresh_tokens",
+    "revoke_refresh_token",
+    "revoke_refresh_token_family",
     "search_filter",
 ]
 
@@ -166,3 +181,163 @@ def is_email_conflict(error: IntegrityError) -> bool:
     """
     message = str(error.orig)
     return EMAIL_UNIQUE_CONSTRAINT in message or "customers.email" in message
+
+
+# -- accounts and refresh tokens ----------------------------------------------------------------
+
+
+async def count_accounts(session: AsyncSession) -> int:
+    """Number of accounts.
+
+    Args:
+        session: A session.
+
+    Returns:
+        The row count.
+    """
+    count = await session.scalar(select(func.count()).select_from(AccountRecord))
+    return count or 0
+
+
+async def account_by_username(session: AsyncSession, username: str) -> AccountRecord | None:
+    """The account with this (lower-cased) username.
+
+    Args:
+        session: A session.
+        username: The username, lower-cased as stored.
+
+    Returns:
+        The row, or None when no account has it.
+    """
+    return await session.scalar(select(AccountRecord).where(AccountRecord.username == username))
+
+
+async def accounts_by_id(session: AsyncSession, ids: list[int]) -> list[AccountRecord | None]:
+    """Batch function: the accounts with these ids, in key order (None when unknown).
+
+    Args:
+        session: The request's session.
+        ids: Account ids (one DataLoader batch).
+
+    Returns:
+        One entry per id.
+    """
+    result = await session.scalars(select(AccountRecord).where(AccountRecord.id.in_(ids)))
+    return order_by_keys(ids, result.all(), lambda row: row.id)
+
+
+async def account_for_update(session: AsyncSession, id: int) -> AccountRecord | None:
+    """Load an account and lock its row until the transaction ends (PostgreSQL).
+
+    Args:
+        session: A session inside a write transaction.
+        id: The account id.
+
+    Returns:
+        The row, or None when unknown.
+    """
+    return await session.scalar(
+        select(AccountRecord).where(AccountRecord.id == id).with_for_update()
+    )
+
+
+async def refresh_token_for_update(
+    session: AsyncSession, token_hash: str
+) -> RefreshTokenRecord | None:
+    """Load a refresh token by its hash and lock its row until the transaction ends.
+
+    Args:
+        session: A session inside a write transaction.
+        token_hash: SHA-256 hex of the token.
+
+    Returns:
+        The row, or None when no token has that hash.
+    """
+    return await session.scalar(
+        select(RefreshTokenRecord)
+        .where(RefreshTokenRecord.token_hash == token_hash)
+        .with_for_update()
+    )
+
+
+async def insert_refresh_token(
+    session: AsyncSession, values: Mapping[str, Any]
+) -> RefreshTokenRecord:
+    """Insert a refresh token.
+
+    Args:
+        session: A session inside a write transaction.
+        values: Column values (``account_id``, ``family_id``, ``token_hash``, times).
+
+    Returns:
+        The new row, its id assigned.
+    """
+    record = RefreshTokenRecord(**values)
+    session.add(record)
+    await session.flush()
+    return record
+
+
+async def revoke_refresh_token(
+    session: AsyncSession, id: int, now: datetime, replaced_by: int | None = None
+) -> bool:
+    """Revoke one refresh token unless it is already revoked (a conditional ``UPDATE``).
+
+    Args:
+        session: A session inside a write transaction.
+        id: The token's row id.
+        now: The revocation time (UTC).
+        replaced_by: The id of the token that replaces it, when rotating.
+
+    Returns:
+        Whether this call revoked it (False when another request did first).
+    """
+    result = await session.execute(
+        update(RefreshTokenRecord)
+        .where(RefreshTokenRecord.id == id, RefreshTokenRecord.revoked_at.is_(None))
+        .values(revoked_at=now, replaced_by=replaced_by)
+    )
+    return cast("CursorResult[Any]", result).rowcount > 0
+
+
+async def revoke_refresh_token_family(session: AsyncSession, family_id: str, now: datetime) -> int:
+    """Revoke every token of a family that is not revoked yet.
+
+    Args:
+        session: A session inside a write transaction.
+        family_id: The family (one login's chain of rotations).
+        now: The revocation time (UTC).
+
+    Returns:
+        How many tokens this call revoked.
+    """
+    result = await session.execute(
+        update(RefreshTokenRecord)
+        .where(RefreshTokenRecord.family_id == family_id, RefreshTokenRecord.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return cast("CursorResult[Any]", result).rowcount
+
+
+async def revoke_account_refresh_tokens(
+    session: AsyncSession, account_id: int, now: datetime
+) -> int:
+    """Revoke every refresh token of an account that is not revoked yet.
+
+    Args:
+        session: A session inside a write transaction.
+        account_id: The account.
+        now: The revocation time (UTC).
+
+    Returns:
+        How many tokens this call revoked.
+    """
+    result = await session.execute(
+        update(RefreshTokenRecord)
+        .where(
+            RefreshTokenRecord.account_id == account_id,
+            RefreshTokenRecord.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    return cast("CursorResult[Any]", result).rowcount

@@ -1,4 +1,4 @@
-"""The customers subgraph schema: the ``customers`` connection, ``customer`` and mutations."""
+"""The customers subgraph schema: customers, their mutations, and accounts (login, tokens)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,15 @@ from trellis_subgraph import (
     validate_input,
 )
 
-from trellis_customers import dependents, repository
+from trellis_customers import authentication, dependents, repository
+from trellis_customers.authentication import IssuedTokens, Unauthenticated
 from trellis_customers.inputs import CustomerChanges, NewCustomer
 from trellis_customers.models import CustomerRecord
+from trellis_customers.settings import CustomersSettings
+from trellis_customers.tokens import AccessClaims, key_ring
 from trellis_customers.types import (
+    Account,
+    AuthPayload,
     CreateCustomerInput,
     Customer,
     UpdateCustomerInput,
@@ -107,6 +112,49 @@ async def resolve_customer(info: SubgraphInfo, id: strawberry.ID) -> Customer | 
     return await load_customer(info, _customer_key(id))
 
 
+def _settings(info: SubgraphInfo) -> CustomersSettings:
+    settings = info.context.services.settings
+    if not isinstance(settings, CustomersSettings):
+        raise TypeError("the customers subgraph runs with CustomersSettings")
+    return settings
+
+
+def _caller(info: SubgraphInfo) -> AccessClaims | None:
+    request = info.context.request
+    header = request.headers.get("authorization") if request is not None else None
+    token = authentication.bearer_token(header)
+    if token is None:
+        return None
+    settings = _settings(info)
+    return key_ring(settings).verify(token, settings)
+
+
+def _payload(issued: IssuedTokens) -> AuthPayload:
+    return AuthPayload(
+        access_token=issued.access_token,
+        token_type="Bearer",
+        expires_in=issued.expires_in,
+        refresh_token=issued.refresh_token,
+        account=Account.from_record(issued.account),
+    )
+
+
+async def resolve_me(info: SubgraphInfo) -> Account | None:
+    """The account of the ``Authorization: Bearer`` access token.
+
+    Args:
+        info: Resolver info (the request's headers).
+
+    Returns:
+        The account, or None without a valid access token (or when its account is gone).
+    """
+    caller = _caller(info)
+    if caller is None:
+        return None
+    record = await info.context.loader(repository.accounts_by_id).load(caller.account_id)
+    return None if record is None else Account.from_record(record)
+
+
 @strawberry.type
 class Query:
     """Root fields of the customers subgraph."""
@@ -117,6 +165,11 @@ class Query:
     )
     customer: Customer | None = strawberry.field(
         resolver=resolve_customer, description="One customer, or null when unknown."
+    )
+    me: Account | None = strawberry.field(
+        resolver=resolve_me,
+        description="The account of the `Authorization: Bearer` access token; null without a "
+        "valid one.",
     )
 
 
@@ -243,6 +296,93 @@ async def delete_customer(info: SubgraphInfo, id: strawberry.ID) -> strawberry.I
     return format_id(key)
 
 
+async def login(info: SubgraphInfo, username: str, password: str) -> AuthPayload:
+    """Log in with a username and password.
+
+    Args:
+        info: Resolver info.
+        username: The username (case-insensitive).
+        password: The password.
+
+    Returns:
+        An access token, a refresh token (a new rotation family) and the account.
+
+    Raises:
+        Unauthenticated: "Invalid username or password." for an unknown username, a wrong
+            password and a locked account alike.
+    """
+    settings = _settings(info)
+    issued = await authentication.login(
+        info.context.services.database, settings, key_ring(settings), username, password
+    )
+    return _payload(issued)
+
+
+async def refresh_token(info: SubgraphInfo, refresh_token: str) -> AuthPayload:
+    """Trade a refresh token for a new access token and a new refresh token.
+
+    Spec: RFC 9700 §4.14.2 (rotation; a reused token revokes its family).
+
+    Args:
+        info: Resolver info.
+        refresh_token: The refresh token the client holds (single use).
+
+    Returns:
+        The new tokens and the account.
+
+    Raises:
+        Unauthenticated: "Invalid refresh token." when it is unknown, expired, revoked or
+            reused.
+    """
+    settings = _settings(info)
+    issued = await authentication.refresh(
+        info.context.services.database, settings, key_ring(settings), refresh_token
+    )
+    return _payload(issued)
+
+
+async def logout(info: SubgraphInfo, refresh_token: str) -> bool:
+    """Revoke a refresh token's whole family.
+
+    Args:
+        info: Resolver info.
+        refresh_token: A refresh token of the login to end.
+
+    Returns:
+        True when the token was known (its family is revoked), False otherwise.
+    """
+    return await authentication.logout(info.context.services.database, refresh_token)
+
+
+async def change_password(info: SubgraphInfo, current_password: str, new_password: str) -> bool:
+    """Change the caller's password (the ``Authorization: Bearer`` access token names it).
+
+    Args:
+        info: Resolver info.
+        current_password: The password now in use.
+        new_password: The new password (at least 12 characters, not the username or email,
+            not a common password).
+
+    Returns:
+        True; every refresh token of the account is revoked.
+
+    Raises:
+        Unauthenticated: Without a valid access token.
+        BadUserInput: ``newPassword`` breaks the policy, or ``currentPassword`` is wrong.
+    """
+    caller = _caller(info)
+    if caller is None:
+        raise Unauthenticated("Authentication required.")
+    await authentication.change_password(
+        info.context.services.database,
+        _settings(info),
+        caller,
+        current_password,
+        new_password,
+    )
+    return True
+
+
 @strawberry.type
 class Mutation:
     """Mutations of the customers subgraph."""
@@ -260,6 +400,24 @@ class Mutation:
         resolver=delete_customer,
         description="Delete a customer and return its id; CONFLICT while billing or orders "
         "hold invoices or orders for the customer.",
+    )
+    login: AuthPayload = strawberry.field(
+        resolver=login,
+        description='Log in; UNAUTHENTICATED ("Invalid username or password.") otherwise.',
+    )
+    refresh_token: AuthPayload = strawberry.field(
+        resolver=refresh_token,
+        description="Rotate a refresh token: the old one is revoked, reusing it revokes the "
+        "whole login.",
+    )
+    logout: bool = strawberry.field(
+        resolver=logout,
+        description="Revoke the login a refresh token belongs to; false for an unknown token.",
+    )
+    change_password: bool = strawberry.field(
+        resolver=change_password,
+        description="Change the caller's password (Authorization: Bearer); revokes every "
+        "refresh token of the account.",
     )
 
 

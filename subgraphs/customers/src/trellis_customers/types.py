@@ -8,15 +8,18 @@ import strawberry
 from trellis_subgraph import SubgraphInfo, as_utc, format_id, parse_id
 
 from trellis_customers import repository
-from trellis_customers.models import CustomerRecord
+from trellis_customers.models import AccountRecord, CustomerRecord
 
 __all__ = [
+    "Account",
     "Address",
     "AddressInput",
+    "AuthPayload",
     "CreateCustomerInput",
     "Customer",
     "UpdateCustomerInput",
     "load_customer",
+    "resolve_account_customer",
 ]
 
 
@@ -191,3 +194,68 @@ async def load_customer(info: SubgraphInfo, id: object) -> Customer | None:
         return None
     record = await info.context.loader(repository.customers_by_id).load(key)
     return None if record is None else Customer.from_record(record)
+
+
+async def resolve_account_customer(root: Account, info: SubgraphInfo) -> Customer | None:
+    """The customer of a customer's login, batched with the request's other customer loads.
+
+    Args:
+        root: The account.
+        info: Resolver info.
+
+    Returns:
+        The customer, or None for a staff account.
+    """
+    if root.customer_id is None:
+        return None
+    return await load_customer(info, root.customer_id)
+
+
+@strawberry.type(description="A login: a staff member's or a customer's.")
+class Account:
+    """An account as clients see it (never its password hash or lockout state)."""
+
+    id: strawberry.ID
+    username: str = strawberry.field(description="Username, lower-cased; unique.")
+    email: str = strawberry.field(
+        description="The login's email address, lower-cased; unique among accounts."
+    )
+    roles: list[str] = strawberry.field(
+        description="Role names, sorted: admin, clerk and/or customer."
+    )
+    customer_id: strawberry.Private[int | None]
+
+    customer: Customer | None = strawberry.field(
+        resolver=resolve_account_customer,
+        description="The customer whose login this is; null for staff accounts.",
+    )
+
+    @classmethod
+    def from_record(cls, record: AccountRecord) -> Account:
+        """Build the GraphQL value from a row."""
+        return cls(
+            id=format_id(record.id),
+            username=record.username,
+            email=record.email,
+            roles=sorted(record.role_names),
+            customer_id=record.customer_id,
+        )
+
+
+@strawberry.type(description="The tokens a login or a refresh hands out.")
+class AuthPayload:
+    """The result of ``login`` and ``refreshToken``.
+
+    Spec: RFC 6749 §5.1 (access token response: ``access_token``, ``token_type``,
+    ``expires_in``, ``refresh_token``).
+    """
+
+    access_token: str = strawberry.field(
+        description="JWT access token (ES256 or RS256); send it as `Authorization: Bearer`."
+    )
+    token_type: str = strawberry.field(description='Always "Bearer".')
+    expires_in: int = strawberry.field(description="Lifetime of the access token (seconds).")
+    refresh_token: str = strawberry.field(
+        description="Opaque refresh token: single use, rotated by `refreshToken`."
+    )
+    account: Account = strawberry.field(description="The account logged in.")

@@ -8,6 +8,7 @@ Alembic glue and registry glue. Test helpers live in :mod:`trellis_subgraph.test
 from __future__ import annotations
 
 from trellis_subgraph.app import (
+    AppConfigurer,
     BackgroundTask,
     Seeder,
     SubgraphDefinition,
@@ -84,6 +85,7 @@ from trellis_subgraph.validation import merge_line_items, validate_input
 __all__ = [
     "DEFAULT_CURRENCY",
     "MAX_ID",
+    "AppConfigurer",
     "BackgroundTask",
     "BadUserInput",
     "BatchLoad",

@@ -36,6 +36,7 @@ from trellis_subgraph.settings import SubgraphSettings
 
 __all__ = [
     "RESTART_ONLY_SETTINGS",
+    "AppConfigurer",
     "BackgroundTask",
     "Seeder",
     "SubgraphDefinition",
@@ -58,6 +59,10 @@ Seeder = Callable[[AsyncSession, DemoCatalogue], Awaitable[bool]]
 BackgroundTask = Callable[[SubgraphServices], Coroutine[Any, Any, None]]
 """``async run(services)``: a loop that runs while the subgraph serves; cancelled on shutdown."""
 
+AppConfigurer = Callable[[FastAPI, SubgraphSettings], None]
+"""``configure(app, settings)``: adds a subgraph's own routes to its app (called once, when the
+app is built); raising refuses to build the app (e.g. on unsafe settings)."""
+
 
 @dataclass(frozen=True, slots=True)
 class SubgraphDefinition:
@@ -71,6 +76,8 @@ class SubgraphDefinition:
         settings_type: The subgraph's settings class.
         distribution: Distribution name, reported to the registry as ``version`` metadata.
         background: Loops to run while serving (e.g. delivering an outbox, saga recovery).
+        configure_app: Adds the subgraph's own routes (e.g. a JWKS document) to the app;
+            None when the subgraph serves only ``/graphql`` and ``/health``.
     """
 
     name: str
@@ -80,6 +87,7 @@ class SubgraphDefinition:
     settings_type: type[SubgraphSettings]
     distribution: str
     background: tuple[BackgroundTask, ...] = field(default=())
+    configure_app: AppConfigurer | None = None
 
 
 def create_peers(settings: SubgraphSettings) -> Peers:
@@ -168,7 +176,8 @@ def create_app(
 ) -> FastAPI:
     """Build the subgraph's ASGI app.
 
-    Routes: ``POST/GET /graphql`` (the federation schema) and ``GET /health``. The lifespan runs
+    Routes: ``POST/GET /graphql`` (the federation schema), ``GET /health`` and whatever the
+    definition's ``configure_app`` adds. The lifespan runs
     the Alembic migrations, seeds demo data into empty tables, starts the definition's
     background loops and registry registration (in the background; serving never waits for
     the registry).
@@ -179,6 +188,9 @@ def create_app(
         live: Settings followed from the config server: each change replaces
             ``services.settings`` (and the peer policy) while serving; keys in
             `RESTART_ONLY_SETTINGS` are logged and wait for a restart.
+
+    Raises:
+        Exception: Whatever the definition's ``configure_app`` raises to refuse its settings.
 
     Returns:
         The FastAPI app; ``app.state.database``, ``app.state.services`` (once started) and
@@ -244,6 +256,8 @@ def create_app(
     async def health() -> dict[str, str]:
         return {"status": "UP"}
 
+    if definition.configure_app is not None:
+        definition.configure_app(app, settings)
     return app
 
 
