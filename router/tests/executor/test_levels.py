@@ -82,12 +82,11 @@ async def test_two_entity_fetches_to_one_subgraph_travel_in_one_request() -> Non
     }
     people = mocks[1]
     assert plan_fetches == 3  # buyer and seller: two fetches to people, merged
-    if plan_fetches == 3:
-        assert isinstance(prepared.step, LevelStep)
-        assert len(people.requests) == 1
-        sent = people.requests[0]
-        assert "_0:_entities(representations:$representations0)" in sent.query
-        assert "_1:_entities(representations:$representations1)" in sent.query
+    assert isinstance(prepared.step, LevelStep)
+    assert len(people.requests) == 1
+    sent = people.requests[0]
+    assert "_0:_entities(representations:$representations0)" in sent.query
+    assert "_1:_entities(representations:$representations1)" in sent.query
 
 
 async def test_errors_of_a_merged_request_keep_their_entity_paths() -> None:
@@ -97,8 +96,7 @@ async def test_errors_of_a_merged_request_keep_their_entity_paths() -> None:
     supergraph = load_supergraph(result.supergraph_sdl)
     prepared = prepare_case(supergraph, "{ orders { buyer { name } seller { name } } }", None)
     assert prepared is not None
-    if not isinstance(prepared.step, LevelStep):
-        return
+    assert isinstance(prepared.step, LevelStep)
     merged = next(
         m for level in prepared.step.levels for m in level if isinstance(m, MergedEntityFetch)
     )

@@ -35,8 +35,6 @@ from .steps import (
 
 __all__ = ["merged_body_prefix", "schedule_levels"]
 
-_REPRESENTATIONS = REPRESENTATIONS
-
 
 def schedule_levels(tree: Step) -> LevelStep | None:
     """Schedule a compiled plan by levels, merging same-subgraph entity fetches of a level.
@@ -149,7 +147,7 @@ def merged_body_prefix(merged: MergedEntityFetch, indexes: tuple[int, ...]) -> b
     cached = merged.bodies.get(indexes)
     if cached is not None:
         return cached
-    definitions = [f"${_REPRESENTATIONS}{i}:[_Any!]!" for i in indexes]
+    definitions = [f"${REPRESENTATIONS}{i}:[_Any!]!" for i in indexes]
     seen: set[str] = set()
     for i in indexes:
         for name, text in merged.parts[i].variable_definitions:
@@ -157,7 +155,7 @@ def merged_body_prefix(merged: MergedEntityFetch, indexes: tuple[int, ...]) -> b
                 seen.add(name)
                 definitions.append(text)
     fields = " ".join(
-        f"_{i}:_entities({_REPRESENTATIONS}:${_REPRESENTATIONS}{i}){merged.parts[i].selection}"
+        f"_{i}:_entities({REPRESENTATIONS}:${REPRESENTATIONS}{i}){merged.parts[i].selection}"
         for i in indexes
     )
     operation = f"query {merged.operation_name}({','.join(definitions)}){{{fields}}}"
