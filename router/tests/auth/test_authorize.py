@@ -352,6 +352,29 @@ def test_policies_from_the_rule_table(shop: Supergraph, rules: AuthorizationRule
     assert _run(shop, rules, query, admin, evaluator.granted(wanted, admin)).errors == ()
 
 
+def test_a_rule_may_need_claims_present() -> None:
+    evaluator = PolicyEvaluator(
+        AuthorizationSettings(
+            policies={
+                "owner": PolicyRule(claims={"roles": "customer"}, claims_present=["customer_id"])
+            }
+        )
+    )
+    wanted = frozenset({"owner"})
+
+    def customer(**claims: Any) -> Identity:
+        return Identity.from_claims({"sub": "7", "roles": ["customer"], **claims})
+
+    assert evaluator.granted(wanted, customer(customer_id="1")) == {"owner"}
+    assert evaluator.granted(wanted, customer(customer_id=12)) == {"owner"}
+    assert evaluator.granted(wanted, customer()) == frozenset()
+    assert evaluator.granted(wanted, customer(customer_id="")) == frozenset()
+    assert evaluator.granted(wanted, customer(customer_id=None)) == frozenset()
+    assert evaluator.granted(wanted, customer(customer_id=True)) == frozenset()
+    staff = Identity.from_claims({"sub": "8", "roles": ["clerk"], "customer_id": "1"})
+    assert evaluator.granted(wanted, staff) == frozenset()
+
+
 HOOK_CALLS: list[tuple[frozenset[str], Mapping[str, Any] | None]] = []
 
 

@@ -73,6 +73,10 @@ def _rule_holds(rule: PolicyRule, identity: Identity) -> bool:
     for name, accepted in rule.claims.items():
         if not _claim_matches(claims.get(name), accepted):
             return False
+    for name in rule.claims_present:
+        value = claims.get(name)
+        if value is None or value == "" or isinstance(value, bool):
+            return False
     return all(scope in identity.scopes for scope in rule.scopes)
 
 

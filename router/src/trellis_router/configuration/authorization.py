@@ -23,6 +23,7 @@ class PolicyRule(Section):
           policies:
             staff: {claims: {role: [admin, clerk]}}
             billing_clerk: {claims: {role: clerk}, scopes: ["billing:write"]}
+            owner: {claims: {roles: customer}, claims_present: [customer_id]}
     """
 
     claims: dict[str, str | list[str]] = Field(
@@ -30,6 +31,13 @@ class PolicyRule(Section):
         description=(
             "Claim name -> accepted value or values; the claim (a string, or a list of strings "
             "that must contain one of them) must match."
+        ),
+    )
+    claims_present: list[str] = Field(
+        default=[],
+        description=(
+            "Claims that must be present with a value (any value but null, an empty string or "
+            "a boolean), e.g. the claim a header rule forwards with from_claim."
         ),
     )
     scopes: list[str] = Field(
