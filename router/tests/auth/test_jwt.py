@@ -378,7 +378,10 @@ async def test_unknown_kid_refreshes_once_per_interval(
 ) -> None:
     server.document = {"keys": [jwk(rsa_a, "k1")]}
     authenticator = await make(
-        jwks=[JwksSource(url=server.url, poll_interval_seconds=30)], algorithms=["RS256"]
+        jwks=[
+            JwksSource(url=server.url, poll_interval_seconds=30, unknown_kid_refresh_seconds=0.2)
+        ],
+        algorithms=["RS256"],
     )
     assert server.hits == 1
     server.document = {"keys": [jwk(rsa_a, "k1"), jwk(rsa_b, "k2")]}  # the IdP rotates
@@ -386,9 +389,32 @@ async def test_unknown_kid_refreshes_once_per_interval(
     results = await asyncio.gather(*(authenticator.authenticate(bearer(rotated)) for _ in range(5)))
     assert all(result is not None for result in results)
     assert server.hits == 2
-    # Another unknown kid within the interval: no new download.
-    await refused(authenticator, sign(rsa_b, "RS256", "k3"), "no key matches the token's kid")
-    assert server.hits == 2
+    # Unknown kids within the interval wait for its end and share one download.
+    made_up = [sign(rsa_b, "RS256", f"k{i}") for i in range(3, 8)]
+    outcomes = await asyncio.gather(
+        *(authenticator.authenticate(bearer(token)) for token in made_up), return_exceptions=True
+    )
+    assert all(isinstance(outcome, AuthenticationError) for outcome in outcomes)
+    assert server.hits == 3
+
+
+async def test_a_key_rotated_in_soon_after_another_is_accepted(
+    make: Make, server: JwksServer, rsa_a: rsa.RSAPrivateKey, rsa_b: rsa.RSAPrivateKey
+) -> None:
+    """Unknown-kid refreshes have their own, short limit: two rotations a moment apart are
+    both picked up although the poll interval is long."""
+    server.document = {"keys": []}
+    authenticator = await make(
+        jwks=[
+            JwksSource(url=server.url, poll_interval_seconds=300, unknown_kid_refresh_seconds=0.5)
+        ],
+        algorithms=["RS256"],
+    )
+    server.document = {"keys": [jwk(rsa_a, "k1")]}
+    assert await authenticator.authenticate(bearer(sign(rsa_a, "RS256", "k1"))) is not None
+    server.document = {"keys": [jwk(rsa_b, "k2"), jwk(rsa_a, "k1")]}
+    assert await authenticator.authenticate(bearer(sign(rsa_b, "RS256", "k2"))) is not None
+    assert server.hits == 3
 
 
 async def test_jwks_url_is_polled(

@@ -311,18 +311,29 @@ class JwtAuthenticator:
         self._cache = {}
 
     async def _refresh_for_kid(self, kid: str) -> None:
+        # Every source is refreshed, at most once per unknown_kid_refresh_seconds: a miss
+        # inside that window waits for its end (a key rotated in a moment after another is
+        # still found), and misses that queued behind a refresh share it instead of starting
+        # their own (a flood of made-up kids costs one download per window).
+        arrived = time.monotonic()
         async with self._refresh_lock:
-            if kid in self._by_kid:
+            if kid in self._by_kid or not self._sources:
                 return
-            now = time.monotonic()
-            due = [
-                source
-                for source in self._sources
-                if now - source.last_kid_refresh >= source.settings.poll_interval_seconds
-            ]
-            for source in due:
-                source.last_kid_refresh = now
-            await asyncio.gather(*(self._refresh(source, force=False) for source in due))
+            if any(source.last_kid_refresh >= arrived for source in self._sources):
+                return
+            wait = (
+                max(
+                    source.last_kid_refresh + source.settings.unknown_kid_refresh_seconds
+                    for source in self._sources
+                )
+                - time.monotonic()
+            )
+            if wait > 0:
+                await asyncio.sleep(wait)
+            await asyncio.gather(*(self._refresh(source, force=False) for source in self._sources))
+            done = time.monotonic()
+            for source in self._sources:
+                source.last_kid_refresh = done
 
     async def _poll(self, source: _Source) -> None:
         while True:

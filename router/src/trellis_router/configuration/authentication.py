@@ -49,9 +49,15 @@ class JwksSource(Section):
     poll_interval_seconds: float = Field(
         default=60.0,
         gt=0,
+        description="Seconds between two refreshes of this source.",
+    )
+    unknown_kid_refresh_seconds: float = Field(
+        default=1.0,
+        gt=0,
         description=(
-            "Seconds between two refreshes of this source (a token with an unknown kid also "
-            "triggers a refresh, at most once per this interval)."
+            "A token with an unknown kid refreshes the key sources, at most once per this many "
+            "seconds: a miss inside the interval waits for its end, and misses waiting "
+            "meanwhile share that refresh (made-up kids cost one download per interval)."
         ),
     )
     issuer: str | None = Field(
