@@ -105,11 +105,11 @@ class LoadReport:
         return "\n".join(lines)
 
 
-async def _one(session: aiohttp.ClientSession, url: str, body: bytes) -> str | None:
+async def _one(
+    session: aiohttp.ClientSession, url: str, body: bytes, headers: Mapping[str, str]
+) -> str | None:
     try:
-        async with session.post(
-            url, data=body, headers={"content-type": "application/json"}
-        ) as response:
+        async with session.post(url, data=body, headers=headers) as response:
             raw = await response.read()
             status = response.status
     except (aiohttp.ClientError, TimeoutError) as error:
@@ -139,6 +139,7 @@ async def run_load(
     variables: Mapping[str, Any] | None = None,
     timeout_seconds: float = 30.0,
     report: LoadReport | None = None,
+    token: str | None = None,
 ) -> LoadReport:
     """Send ``query`` to the router from ``concurrency`` clients, each one request at a time.
 
@@ -152,6 +153,8 @@ async def run_load(
         timeout_seconds: Limit of one request, in seconds.
         report: Filled as requests complete (so another thread can watch progress); a new
             one when None.
+        token: An access token sent as ``Authorization: Bearer`` (the commerce graph's
+            invoices need one, e.g. the demo admin's from ``login``).
 
     Returns:
         The report of every request.
@@ -163,6 +166,9 @@ async def run_load(
         raise ValueError("give duration_seconds or stop, or the load never ends")
     url = f"{router_url.rstrip('/')}/graphql"
     body = orjson.dumps({"query": query, "variables": dict(variables or {})})
+    headers = {"content-type": "application/json"}
+    if token is not None:
+        headers["authorization"] = f"Bearer {token}"
     report = report if report is not None else LoadReport()
     report.started = time.monotonic()
     deadline = None if duration_seconds is None else report.started + duration_seconds
@@ -175,7 +181,7 @@ async def run_load(
     async def client(session: aiohttp.ClientSession) -> None:
         while running():
             started = time.monotonic()
-            error = await _one(session, url, body)
+            error = await _one(session, url, body, headers)
             report.outcomes.append(Outcome(started, time.monotonic(), error))
 
     timeout = aiohttp.ClientTimeout(total=timeout_seconds)
@@ -198,12 +204,19 @@ class BackgroundLoad:
         router_url: The router's base URL.
         concurrency: Clients sending at the same time.
         query: The GraphQL document.
+        token: An access token sent as ``Authorization: Bearer``.
     """
 
     def __init__(
-        self, router_url: str, *, concurrency: int = 4, query: str = DEFAULT_QUERY
+        self,
+        router_url: str,
+        *,
+        concurrency: int = 4,
+        query: str = DEFAULT_QUERY,
+        token: str | None = None,
     ) -> None:
         self._router_url = router_url
+        self._token = token
         self._concurrency = concurrency
         self._query = query
         self._loop = asyncio.new_event_loop()
@@ -221,6 +234,7 @@ class BackgroundLoad:
                 stop=self._stop,
                 query=self._query,
                 report=self.report,
+                token=self._token,
             )
         )
         self._loop.close()
@@ -245,6 +259,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds to run")
     parser.add_argument("--query", default=DEFAULT_QUERY, help="GraphQL document to send")
+    parser.add_argument(
+        "--token", default=None, help="access token (Authorization: Bearer), e.g. from login"
+    )
     args = parser.parse_args()
     report = asyncio.run(
         run_load(
@@ -252,6 +269,7 @@ def main() -> None:
             concurrency=args.concurrency,
             duration_seconds=args.duration,
             query=args.query,
+            token=args.token,
         )
     )
     print(report.summary())

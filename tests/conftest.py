@@ -30,6 +30,24 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SUBGRAPHS = ("customers", "inventory", "billing", "orders")
 READY_QUERY = "{ invoices(first: 1) { nodes { customer { name } items { product { name } } } } }"
+ROUTER_CONFIG = ROOT / "config" / "defaults" / "router.yml"
+"""The router settings ``make up`` serves from the config server (JWT, policies, headers)."""
+DEMO_PASSWORDS = {
+    "admin": "trellis-admin-demo",
+    "clerk": "trellis-clerk-demo",
+    "ada": "trellis-ada-demo",
+    "grace": "trellis-grace-demo",
+}
+"""The demo accounts the customers subgraph seeds (README), by username."""
+CONFIG_ENCRYPT_KEY = "tL0oG3sQ2x7pJv1hYk9cW4nR8uE6aZ5bD0fM2iT7qXs="
+"""The config servers' Fernet key in these tests (``{cipher}`` values: POST /encrypt)."""
+LOGIN = """
+mutation Login($username: String!, $password: String!) {
+  login(username: $username, password: $password) {
+    accessToken refreshToken expiresIn account { id username roles customer { id } }
+  }
+}
+"""
 SUBGRAPH_ENV = {
     "TRELLIS_HEARTBEAT_INTERVAL_SECONDS": "1",
     "TRELLIS_PEER_CACHE_SECONDS": "1",
@@ -172,11 +190,52 @@ class System:
     subgraphs: dict[str, Subgraph]
     processes: Processes
     config_url: str | None = None
+    _tokens: dict[str, tuple[str, float]] = field(default_factory=dict, repr=False)
+
+    def login(self, username: str, password: str | None = None) -> dict[str, Any]:
+        """Log in through the router (``password`` defaults to the demo account's); returns
+        the ``login`` payload. Raises ``ValueError`` when the router answers with errors."""
+        body = httpx.post(
+            f"{self.router_url}/graphql",
+            json={
+                "query": LOGIN,
+                "variables": {
+                    "username": username,
+                    "password": password if password is not None else DEMO_PASSWORDS[username],
+                },
+            },
+            timeout=30,
+        ).json()
+        if body.get("errors") or not body.get("data"):
+            raise ValueError(f"login of {username} failed: {body}")
+        return body["data"]["login"]  # type: ignore[no-any-return]
+
+    def token(self, username: str = "admin") -> str:
+        """An access token of a demo account, logged in once and renewed a minute before it
+        expires."""
+        cached = self._tokens.get(username)
+        if cached is not None and cached[1] > time.monotonic() + 60:
+            return cached[0]
+        payload = self.login(username)
+        token = payload["accessToken"]
+        self._tokens[username] = (token, time.monotonic() + payload["expiresIn"])
+        return token  # type: ignore[no-any-return]
 
     def graphql(
-        self, query: str, variables: dict[str, Any] | None = None, **headers: str
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        as_user: str | None = "admin",
+        **headers: str,
     ) -> dict[str, Any]:
-        """POST a query to the router; returns the whole JSON response."""
+        """POST a query to the router; returns the whole JSON response.
+
+        The request carries the access token of the demo account ``as_user`` (the admin by
+        default: every scope) unless ``as_user`` is None (anonymous) or an ``authorization``
+        header is given."""
+        if as_user is not None and not any(name.lower() == "authorization" for name in headers):
+            headers = {**headers, "authorization": f"Bearer {self.token(as_user)}"}
         response = httpx.post(
             f"{self.router_url}/graphql",
             json={"query": query, "variables": variables or {}},
@@ -260,28 +319,47 @@ def start_config_server(processes: Processes, workdir: Path, port: int | None = 
             "--repository",
             str(workdir / "config-repo"),
         ],
-        env={"TRELLIS_CONFIG_SERVER_SCAN_INTERVAL_SECONDS": "0.25"},
+        env={
+            "TRELLIS_CONFIG_SERVER_SCAN_INTERVAL_SECONDS": "0.25",
+            "TRELLIS_CONFIG_SERVER_ENCRYPT_KEY": CONFIG_ENCRYPT_KEY,
+        },
     )
     url = f"http://127.0.0.1:{port}"
     wait_until(lambda: httpx.get(f"{url}/health").status_code == 200, "config server", processes)
     return url
 
 
-def start_router(processes: Processes, registry_url: str, env: dict[str, str]) -> str:
+def router_auth_env(customers: Subgraph) -> dict[str, str]:
+    """The router's environment naming the JWKS of ``customers`` (as the Procfile does)."""
+    origin = customers.url.removesuffix("/graphql")
+    source = {"url": f"{origin}/.well-known/jwks.json", "poll_interval_seconds": 5}
+    return {"TRELLIS_ROUTER_AUTHENTICATION__JWT__JWKS": json.dumps([source])}
+
+
+def start_router(
+    processes: Processes, registry_url: str, env: dict[str, str], customers: Subgraph
+) -> str:
     """Start ``trellis-router serve`` following ``registry_url`` on a free port, without
-    waiting for it; returns its base URL."""
+    waiting for it, with the settings ``make up`` gives it (:data:`ROUTER_CONFIG`, the JWKS of
+    ``customers``); returns its base URL."""
     port = free_port()
     processes.start(
         "router",
         [
             str(BIN / "trellis-router"),
             "serve",
+            "--config",
+            str(ROUTER_CONFIG),
             "--registry",
             registry_url,
             "--listen",
             f"127.0.0.1:{port}",
         ],
-        env={"TRELLIS_ROUTER_POLL_INTERVAL_SECONDS": "0.5", **env},
+        env={
+            "TRELLIS_ROUTER_POLL_INTERVAL_SECONDS": "0.5",
+            **router_auth_env(customers),
+            **env,
+        },
     )
     return f"http://127.0.0.1:{port}"
 
@@ -381,7 +459,9 @@ def start_system(
             "every subgraph published",
             processes,
         )
-        router_url = start_router(processes, registry_url, {**service_env, **(router_env or {})})
+        router_url = start_router(
+            processes, registry_url, {**service_env, **(router_env or {})}, subgraphs["customers"]
+        )
         system = System(registry_url, router_url, subgraphs, processes, config_url)
         wait_until(
             lambda: "errors" not in system.graphql(READY_QUERY),

@@ -211,7 +211,8 @@ def test_deleting_a_customer_with_orders_is_refused(system: System) -> None:
 
 
 async def _race(system: System, customer_id: str, product_id: str, n: int) -> list[Any]:
-    async with httpx.AsyncClient(timeout=120) as client:
+    headers = {"authorization": f"Bearer {system.token('clerk')}"}
+    async with httpx.AsyncClient(timeout=120, headers=headers) as client:
 
         async def one() -> Any:
             response = await client.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -10,6 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from .conftest import ROUTER_CONFIG, router_auth_env
 
 INVOICES_QUERY = """
 {
@@ -153,16 +156,23 @@ def test_same_query_through_the_committed_supergraph_file(system, tmp_path, new_
             "serve",
             "--supergraph",
             str(path),
+            "--config",
+            str(ROUTER_CONFIG),
             "--listen",
             f"127.0.0.1:{port}",
         ],
+        env={**os.environ, **router_auth_env(system.subgraphs["customers"])},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         url = f"http://127.0.0.1:{port}"
         _wait_ready(url, router)
-        response = httpx.post(f"{url}/graphql", json={"query": INVOICES_QUERY}).json()
+        response = httpx.post(
+            f"{url}/graphql",
+            json={"query": INVOICES_QUERY},
+            headers={"authorization": f"Bearer {system.token()}"},
+        ).json()
         assert "errors" not in response
         assert response == system.graphql(INVOICES_QUERY)
     finally:

@@ -66,7 +66,7 @@ def test_registry_replicas_on_etcd_survive_the_loss_of_a_member(
         assert instances(replica) == registered
         assert all(registered.get(name) for name in system.subgraphs)
 
-        with load.BackgroundLoad(system.router_url, concurrency=4) as running:
+        with load.BackgroundLoad(system.router_url, concurrency=4, token=system.token()) as running:
             wait_until(lambda: running.outcomes_so_far() > 20, "load running", system.processes)
             assert running.report.failures() == [], running.report.summary()
             leader = etcd_cluster.leader_index()
