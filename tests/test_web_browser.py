@@ -4,6 +4,10 @@ system (config-free: registry, four subgraphs, router, ``trellis-web``) on free 
 Flows (issue 7): list invoices and open one (customer and product names visible); create a
 customer, place an order for them, pay its invoice, see the order PAID and the stock decrease;
 run a query in the playground (the SPA's and the router's own page) and see the plan panel.
+Sessions (issue 10): every flow logs in first (the demo accounts); each demo role sees its own
+navigation and actions (admin, clerk, and the customers ada and grace, who see only their own
+invoices); a reload keeps the session, "Log out" returns to the login page; the SPA's
+playground sends the session's token (``me`` answers with the user's name).
 The browser's host resolver maps every name but 127.0.0.1 to nothing, and every request the
 pages make is recorded: a request to any other host fails the test (the playground must work
 offline). Screenshots of each screen go to ``test-output/browser/`` at the repository root,
@@ -28,7 +32,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import ROOT, System, free_port, start_system, start_web
+from .conftest import DEMO_PASSWORDS, ROOT, System, free_port, start_system, start_web
 
 pytestmark = pytest.mark.system
 
@@ -159,11 +163,51 @@ def shot(page: Any, name: str) -> Path:
     return path
 
 
-def graphql(web: WebSystem, query: str, variables: dict[str, Any] | None = None) -> Any:
-    """Ask the router directly (to check what the screens show); fails on errors."""
-    body = web.system.graphql(query, variables)
+def graphql(
+    web: WebSystem,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    as_user: str | None = "admin",
+) -> Any:
+    """Ask the router directly (to check what the screens show) as the demo account
+    ``as_user`` (the admin by default, None: anonymous); fails on errors."""
+    body = web.system.graphql(query, variables, as_user=as_user)
     assert "errors" not in body, body
     return body["data"]
+
+
+# Who each demo account is in the header, and what its navigation holds.
+ROLE_LABELS = {
+    "admin": "admin (admin)",
+    "clerk": "clerk (clerk)",
+    "ada": "ada (customer)",
+    "grace": "grace (customer)",
+}
+STAFF_NAV = ["Customers", "Products", "Invoices", "Orders", "Playground", "Registry"]
+CUSTOMER_NAV = ["Products", "Invoices", "Orders"]
+
+
+def log_in(tab: Any, web: WebSystem, username: str, password: str | None = None) -> None:
+    """Log in on the login page as ``username`` (``password``: the demo account's by
+    default) and wait until the header shows who is signed in (the app opens /invoices)."""
+    from playwright.sync_api import expect
+
+    tab.goto(f"{web.url}/login")
+    expect(tab.get_by_role("heading", name="Log in", exact=True)).to_be_visible()
+    tab.get_by_label("Username", exact=True).fill(username)
+    tab.get_by_label("Password", exact=True).fill(
+        password if password is not None else DEMO_PASSWORDS[username]
+    )
+    tab.get_by_role("button", name="Log in", exact=True).click()
+    expect(tab.get_by_test_id("session-user")).to_have_text(ROLE_LABELS[username])
+    expect(tab).to_have_url(re.compile(r"/invoices$"))
+
+
+def nav_links(tab: Any) -> list[str]:
+    """The texts of the main navigation's links, in order."""
+    links = tab.get_by_role("navigation", name="Main").get_by_role("link")
+    return [text.strip() for text in links.all_inner_texts()]
 
 
 def test_invoices_list_then_detail_show_customer_and_product_names(
@@ -172,6 +216,8 @@ def test_invoices_list_then_detail_show_customer_and_product_names(
     from playwright.sync_api import expect
 
     tab = page.page
+    log_in(tab, web, "admin")
+    # A fresh load of the page: the session comes back from the tab's refresh token.
     started = time.perf_counter()
     tab.goto(f"{web.url}/invoices")
     first_row = tab.locator("table tbody tr").first
@@ -218,6 +264,7 @@ def test_create_customer_place_order_pay_and_ship(web: WebSystem, page: Page) ->
     from playwright.sync_api import expect
 
     tab = page.page
+    log_in(tab, web, "clerk")
     # Two products with enough units, and their numbers before the order.
     product, second = [
         item
@@ -304,11 +351,28 @@ def test_create_customer_place_order_pay_and_ship(web: WebSystem, page: Page) ->
     assert page.traffic.console_errors == []
 
 
-def _run_in_playground(tab: Any, name: str) -> None:
+def _set_query(tab: Any, query: str) -> None:
+    """Replace the text of GraphiQL's query editor (CodeMirror 5) with ``query``, a named
+    operation, and wait until GraphiQL has read it (it stores the operation's name in
+    localStorage once its debounced parse ran; Run sends the old name before that)."""
+    name = re.match(r"\s*(?:query|mutation)\s+(\w+)", query)
+    assert name, f"not a named operation: {query}"
+    tab.locator(".graphiql-query-editor .CodeMirror").first.evaluate(
+        "(editor, query) => editor.CodeMirror.setValue(query)", query
+    )
+    tab.wait_for_function(
+        "(name) => localStorage.getItem('graphiql:operationName') === name", arg=name.group(1)
+    )
+
+
+def _run_in_playground(tab: Any, name: str, query: str | None = None) -> None:
     from playwright.sync_api import expect
 
     plan = tab.get_by_test_id("query-plan")
     expect(plan).to_contain_text("Run a query")
+    if query is not None:
+        expect(tab.locator(".playground[data-editors-ready=true]")).to_be_visible()
+        _set_query(tab, query)
     tab.locator(".graphiql-execute-button").click()
     expect(plan).to_contain_text("Fetch(service:")
     expect(tab.locator(".graphiql-response")).to_contain_text('"data"')
@@ -319,6 +383,7 @@ def test_playground_runs_a_query_and_shows_its_plan_offline(web: WebSystem, page
     from playwright.sync_api import expect
 
     tab = page.page
+    log_in(tab, web, "clerk")
     tab.goto(f"{web.url}/playground")
     expect(tab.locator(".graphiql-container")).to_be_visible()
     _run_in_playground(tab, "13-playground")
@@ -332,11 +397,135 @@ def test_playground_runs_a_query_and_shows_its_plan_offline(web: WebSystem, page
     assert page.traffic.console_errors == []
 
 
+def test_playground_sends_the_session_token(web: WebSystem, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    tab = page.page
+    log_in(tab, web, "clerk")
+    tab.goto(f"{web.url}/playground")
+    expect(tab.locator(".graphiql-container")).to_be_visible()
+    with tab.expect_request(
+        lambda request: request.method == "POST" and "me" in (request.post_data or "")
+    ) as sent:
+        _run_in_playground(tab, "16-playground-me", "query Me { me { username roles } }")
+    assert sent.value.headers.get("authorization", "").startswith("Bearer ")
+    expect(tab.locator(".graphiql-response")).to_contain_text('"username": "clerk"')
+    assert page.traffic.console_errors == []
+
+
 def test_router_serves_the_same_playground_to_browsers(web: WebSystem, page: Page) -> None:
     from playwright.sync_api import expect
 
     tab = page.page
+    # No session here (the router's own page): a public query runs anonymously.
     tab.goto(f"{web.system.router_url}/graphql")
     expect(tab.locator(".graphiql-container")).to_be_visible()
-    _run_in_playground(tab, "14-router-playground")
+    _run_in_playground(
+        tab, "14-router-playground", "query Catalogue { products(first: 3) { nodes { name } } }"
+    )
+    assert page.traffic.console_errors == []
+
+
+@pytest.mark.parametrize("username", ["admin", "clerk", "ada", "grace"])
+def test_each_demo_role_sees_its_navigation_and_actions(
+    web: WebSystem, page: Page, username: str
+) -> None:
+    from playwright.sync_api import expect
+
+    tab = page.page
+    staff = username in ("admin", "clerk")
+    log_in(tab, web, username)
+    assert nav_links(tab) == (STAFF_NAV if staff else CUSTOMER_NAV)
+
+    # The invoices: a customer sees only its own (the router filters them).
+    rows = tab.locator("table tbody tr")
+    expect(rows.first).to_be_visible()
+    own = graphql(
+        web,
+        "{ invoices(first: 100) { totalCount nodes { id customer { name } } } }",
+        as_user=username,
+    )["invoices"]
+    expect(rows).to_have_count(min(own["totalCount"], 20))
+    if not staff:
+        everyone = graphql(web, "{ invoices(first: 1) { totalCount } }")["invoices"]
+        assert own["totalCount"] < everyone["totalCount"]
+        names = {node["customer"]["name"] for node in own["nodes"]}
+        assert len(names) == 1, names
+        customer_cells = tab.locator("table tbody tr td:nth-child(2)")
+        expect(customer_cells).to_have_text([names.pop()] * min(own["totalCount"], 20))
+    shot(tab, f"20-role-{username}-invoices")
+
+    # An invoice (an OPEN one when there is one): payments and voiding are billing:write.
+    visible = graphql(
+        web,
+        "{ open: invoices(first: 1, status: OPEN) { nodes { id number } }"
+        " any: invoices(first: 1) { nodes { id number } } }",
+        as_user=username,
+    )
+    invoice = (visible["open"]["nodes"] or visible["any"]["nodes"])[0]
+    tab.goto(f"{web.url}/invoices/{invoice['id']}")
+    expect(tab.get_by_role("heading", name=f"Invoice {invoice['number']}")).to_be_visible()
+    if visible["open"]["nodes"]:
+        expect(tab.get_by_role("heading", name="Record a payment")).to_have_count(1 if staff else 0)
+        expect(tab.get_by_role("button", name="Record payment")).to_have_count(1 if staff else 0)
+
+    # The customer screen (a customer opens its own): delete is admin's, editing staff's.
+    customer_id = tab.get_by_test_id("invoice-customer").get_attribute("href").rsplit("/", 1)[-1]
+    tab.goto(f"{web.url}/customers/{customer_id}")
+    expect(tab.get_by_test_id("customer-email")).to_be_visible()
+    expect(tab.get_by_role("button", name="Delete customer")).to_have_count(
+        1 if username == "admin" else 0
+    )
+    expect(tab.get_by_role("button", name="Save changes")).to_have_count(1 if staff else 0)
+    expect(tab.get_by_role("link", name="Place an order")).to_have_count(1 if staff else 0)
+
+    # A product: stock and catalogue changes are inventory:write (staff); reading is public.
+    product = graphql(web, "{ products(first: 1) { nodes { id name } } }")["products"]["nodes"][0]
+    tab.goto(f"{web.url}/products/{product['id']}")
+    expect(tab.get_by_role("heading", name=product["name"], exact=True)).to_be_visible()
+    expect(tab.get_by_role("button", name="Adjust stock")).to_have_count(1 if staff else 0)
+    expect(tab.get_by_role("button", name="Delete product")).to_have_count(1 if staff else 0)
+
+    # The Customers list is customers:read: a customer is told so instead.
+    if not staff:
+        tab.goto(f"{web.url}/customers")
+        expect(tab.get_by_role("heading", name="Not allowed")).to_be_visible()
+    assert page.traffic.console_errors == []
+
+
+def test_reload_keeps_the_session_and_log_out_returns_to_login(web: WebSystem, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    tab = page.page
+    log_in(tab, web, "ada")
+    tab.goto(f"{web.url}/orders")
+    # Reload only once this load's session is back: a reload while the refresh token is being
+    # rotated loses the new one, and the old one's reuse ends the session (by design).
+    expect(tab.get_by_test_id("session-user")).to_have_text(ROLE_LABELS["ada"])
+    tab.reload()
+    expect(tab.get_by_test_id("session-user")).to_have_text(ROLE_LABELS["ada"])
+    expect(tab.get_by_role("heading", name="Orders", exact=True)).to_be_visible()
+    # The access token lives in memory only; the tab keeps the refresh token.
+    stored = tab.evaluate("() => JSON.stringify({...sessionStorage, ...localStorage})")
+    assert "trellis.refreshToken" in stored
+    assert "eyJ" not in stored
+
+    tab.get_by_role("button", name="Log out").click()
+    expect(tab).to_have_url(re.compile(r"/login$"))
+    expect(tab.get_by_role("heading", name="Log in", exact=True)).to_be_visible()
+    expect(tab.get_by_role("status")).to_have_text("You are logged out.")
+    assert tab.evaluate("() => sessionStorage.getItem('trellis.refreshToken')") is None
+    shot(tab, "21-logged-out")
+
+    # Every screen now asks for a login first, and comes back to the page asked for.
+    tab.goto(f"{web.url}/orders")
+    expect(tab).to_have_url(re.compile(r"/login\?next=%2Forders$"))
+    tab.get_by_label("Username", exact=True).fill("ada")
+    tab.get_by_label("Password", exact=True).fill("not the password")
+    tab.get_by_role("button", name="Log in", exact=True).click()
+    expect(tab.get_by_role("alert")).to_contain_text("Wrong username or password")
+    tab.get_by_label("Password", exact=True).fill(DEMO_PASSWORDS["ada"])
+    tab.get_by_role("button", name="Log in", exact=True).click()
+    expect(tab).to_have_url(re.compile(r"/orders$"))
+    expect(tab.get_by_test_id("session-user")).to_have_text(ROLE_LABELS["ada"])
     assert page.traffic.console_errors == []

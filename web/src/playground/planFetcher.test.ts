@@ -171,3 +171,92 @@ describe("requestHeaders", () => {
     });
   });
 });
+
+describe("createPlanFetcher with a header source (the SPA's session)", () => {
+  /** A fetch answering 401 to every token but `valid`; records the Authorization headers. */
+  function router(valid: () => string) {
+    const seen: (string | undefined)[] = [];
+    const fetchFn = (_input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const authorization = (init?.headers as Record<string, string>).authorization;
+      seen.push(authorization);
+      const ok = authorization === `Bearer ${valid()}`;
+      const body = ok
+        ? { data: { me: { username: "clerk" } } }
+        : { errors: [{ message: "expired", extensions: { code: "UNAUTHENTICATED" } }] };
+      return Promise.resolve(
+        new Response(JSON.stringify(body), {
+          status: ok ? 200 : 401,
+          headers: { "content-type": "application/json" },
+        }),
+      );
+    };
+    return { fetch: fetchFn, seen };
+  }
+
+  it("sends the source's headers; the headers editor's win", async () => {
+    const { fetch, seen } = router(() => "t1");
+    const headerSource = { headers: () => ({ authorization: "Bearer t1" }) };
+    const fetcher = createPlanFetcher({
+      url: "http://r/graphql",
+      onPlan: () => {},
+      fetch,
+      headerSource,
+    });
+    expect(await fetcher({ query: "{ me { username } }" })).toEqual({
+      data: { me: { username: "clerk" } },
+    });
+    await fetcher({ query: "{ me { username } }" }, { headers: { Authorization: "Bearer mine" } });
+    expect(seen).toEqual(["Bearer t1", "Bearer mine"]);
+  });
+
+  it("after a 401, renews the source's headers and sends the request once more", async () => {
+    let token = "old";
+    const renewals: Record<string, string>[] = [];
+    const headerSource = {
+      headers: () => ({ authorization: `Bearer ${token}` }),
+      renew: (sent: Record<string, string>) => {
+        renewals.push(sent);
+        token = "new";
+        return Promise.resolve(true);
+      },
+    };
+    const { fetch, seen } = router(() => "new");
+    const fetcher = createPlanFetcher({
+      url: "http://r/graphql",
+      onPlan: () => {},
+      fetch,
+      headerSource,
+    });
+    expect(await fetcher({ query: "{ me { username } }" })).toEqual({
+      data: { me: { username: "clerk" } },
+    });
+    expect(seen).toEqual(["Bearer old", "Bearer new"]);
+    expect(renewals).toEqual([{ authorization: "Bearer old" }]);
+  });
+
+  it("gives the 401's answer when the session cannot be renewed or the editor set it", async () => {
+    const renewals: string[] = [];
+    const headerSource = {
+      headers: () => ({ authorization: "Bearer old" }),
+      renew: () => {
+        renewals.push("renew");
+        return Promise.resolve(false);
+      },
+    };
+    const { fetch, seen } = router(() => "new");
+    const fetcher = createPlanFetcher({
+      url: "http://r/graphql",
+      onPlan: () => {},
+      fetch,
+      headerSource,
+    });
+    const refused = {
+      errors: [{ message: "expired", extensions: { code: "UNAUTHENTICATED" } }],
+    };
+    expect(await fetcher({ query: "{ me { username } }" })).toEqual(refused);
+    expect(renewals).toEqual(["renew"]);
+    await fetcher({ query: "{ me { username } }" }, { headers: { authorization: "Bearer x" } });
+    expect(renewals).toEqual(["renew"]);
+    expect(seen).toEqual(["Bearer old", "Bearer x"]);
+  });
+});

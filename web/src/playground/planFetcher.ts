@@ -1,5 +1,7 @@
 // The fetcher GraphiQL sends its requests with: every request asks the router for its query
-// plan (`apollo-expose-query-plan: true`), and the plan of the last response is recorded.
+// plan (`apollo-expose-query-plan: true`), and the plan of the last response is recorded. In
+// the SPA, requests also carry the session's `Authorization` header (a header source); the
+// router's own page has no session and sends only what GraphiQL's headers tab holds.
 import type { ComponentProps } from "react";
 import type { GraphiQL } from "graphiql";
 
@@ -35,6 +37,20 @@ export type RecordedPlan =
   | { kind: "none" }
   | { kind: "plan"; plan: QueryPlan };
 
+/**
+ * Headers every request carries unless GraphiQL's headers tab sets the same name, e.g. the
+ * session's `{authorization: "Bearer …"}`.
+ */
+export interface HeaderSource {
+  /** The headers for the request about to be sent (names lower-case). */
+  headers: () => Record<string, string>;
+  /**
+   * Called when the router answered HTTP 401 to a request carrying `sent` (this source's
+   * headers): resolves true when the request may be sent once more with fresh headers.
+   */
+  renew?: (sent: Record<string, string>) => Promise<boolean>;
+}
+
 /** Options of {@link createPlanFetcher}. */
 export interface PlanFetcherOptions {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
@@ -43,6 +59,8 @@ export interface PlanFetcherOptions {
   onPlan: (plan: RecordedPlan) => void;
   /** The fetch to send requests with (tests pass a fake); the browser's by default. */
   fetch?: typeof fetch;
+  /** Headers of the session (the SPA's playground); none by default. */
+  headerSource?: HeaderSource;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -60,12 +78,19 @@ export function readQueryPlan(body: unknown): QueryPlan | null {
   return { object: plan.object ?? null, text: plan.text };
 }
 
-/** The request headers: the JSON basics, then the headers editor's, then the plan header. */
-export function requestHeaders(editorHeaders?: Record<string, unknown>): Record<string, string> {
+/**
+ * The request headers: the JSON basics, then the session's (`sourceHeaders`), then the headers
+ * editor's (which win: a person may try another token), then the plan header.
+ */
+export function requestHeaders(
+  editorHeaders?: Record<string, unknown>,
+  sourceHeaders: Record<string, string> = {},
+): Record<string, string> {
   const headers: Record<string, string> = {
     "content-type": "application/json",
     accept: "application/graphql-response+json, application/json",
   };
+  for (const [name, value] of Object.entries(sourceHeaders)) headers[name.toLowerCase()] = value;
   for (const [name, value] of Object.entries(editorHeaders ?? {})) {
     if (value !== undefined && value !== null) headers[name.toLowerCase()] = String(value);
   }
@@ -81,11 +106,19 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** True when every header of `sent` went out unchanged in `headers` (none overridden). */
+function carried(sent: Record<string, string>, headers: Record<string, string>): boolean {
+  const names = Object.keys(sent);
+  return names.length > 0 && names.every((name) => headers[name.toLowerCase()] === sent[name]);
+}
+
 /**
  * A GraphiQL fetcher that POSTs to `url` (GraphQL over HTTP, JSON body) with the header
- * `apollo-expose-query-plan: true` on every request, and reports each operation's plan to
- * `onPlan` (`{kind: "none"}` when the response had none or the request failed). GraphiQL's
- * introspection (operation `IntrospectionQuery`) is sent the same way but not reported.
+ * `apollo-expose-query-plan: true` and `headerSource`'s headers on every request, and reports
+ * each operation's plan to `onPlan` (`{kind: "none"}` when the response had none or the
+ * request failed). GraphiQL's introspection (operation `IntrospectionQuery`) is sent the same
+ * way but not reported. When the router answers HTTP 401 to the source's headers and the
+ * source renews them, the request is sent once more.
  *
  * Throws (so GraphiQL shows it) when the request fails or the body is not a GraphQL response.
  */
@@ -93,21 +126,29 @@ export function createPlanFetcher({
   url,
   onPlan,
   fetch: fetchFn,
+  headerSource,
 }: PlanFetcherOptions): GraphiQLFetcher {
   const send = fetchFn ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   return async (params, opts) => {
     const report = params.operationName !== INTROSPECTION_OPERATION;
+    const payload = JSON.stringify({
+      query: params.query,
+      variables: params.variables ?? undefined,
+      operationName: params.operationName ?? undefined,
+    });
+    const post = (sent: Record<string, string>) =>
+      send(url, { method: "POST", headers: requestHeaders(opts?.headers, sent), body: payload });
+    const postWithSession = async (): Promise<Response> => {
+      const sent = headerSource?.headers() ?? {};
+      const response = await post(sent);
+      const renew = headerSource?.renew;
+      if (response.status !== 401 || !renew) return response;
+      if (!carried(sent, requestHeaders(opts?.headers, sent))) return response;
+      return (await renew(sent)) ? post(headerSource.headers()) : response;
+    };
     let body: unknown;
     try {
-      const response = await send(url, {
-        method: "POST",
-        headers: requestHeaders(opts?.headers),
-        body: JSON.stringify({
-          query: params.query,
-          variables: params.variables ?? undefined,
-          operationName: params.operationName ?? undefined,
-        }),
-      });
+      const response = await postWithSession();
       body = parseJson(await response.text());
       if (!isRecord(body)) {
         const status = `${response.status} ${response.statusText}`.trim();

@@ -1,12 +1,15 @@
 // Rendering and driving a screen in component tests, on react-dom and its `act` directly (the
 // app does not depend on @testing-library): render (alone, or at a route with a client), find
-// elements by label, name, text and test id, and fire a person's events. After each test, every
-// screen rendered is unmounted and every spy (e.g. on `window.confirm`) restored.
+// elements by label, name, text and test id, and fire a person's events. Screens rendered at a
+// route get a session (an admin with every scope unless the test names another). After each
+// test, every screen rendered is unmounted and every spy (e.g. on `window.confirm`) restored.
 import { act, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { MemoryRouter, Route, Routes, useLocation } from "react-router-dom";
 import { Provider } from "urql";
 import { afterEach, vi } from "vitest";
+import { AuthProvider, type AuthStore } from "../auth";
+import { ADMIN_SESSION, signedInStore, testStore, type TestSession } from "./auth";
 import { mockClient, type MockAnswers, type MockClient } from "./client";
 
 declare global {
@@ -67,31 +70,42 @@ export interface ScreenOptions {
   path?: string;
   /** The mock client's answers by operation name. */
   answers?: MockAnswers;
+  /** Who is signed in (default: an admin with every scope); null: nobody. */
+  session?: TestSession | null;
+  /** The session store to use instead of one made for `session`. */
+  store?: AuthStore;
 }
+
+/** What `renderAt` returns: the screen, the mock client, and the session store. */
+export type RenderedScreen = Rendered & MockClient & { store: AuthStore };
 
 /**
  * Renders `element` at `path` (matched by `route`, e.g. "/customers/:id") in a MemoryRouter,
- * against a mock client answering `answers`; any other path (after a navigation) shows the
- * test id `location` with the path and query string. Returns the screen and the client with
- * the operations it received.
+ * against a mock client answering `answers`, signed in as `session`; any other path (after a
+ * navigation) shows the test id `location` with the path and query string. Returns the
+ * screen, the client with the operations it received, and the session store.
  */
 export async function renderAt(
   element: ReactNode,
   route: string,
-  { path = route, answers = {} }: ScreenOptions = {},
-): Promise<Rendered & MockClient> {
+  { path = route, answers = {}, session = ADMIN_SESSION, store: given }: ScreenOptions = {},
+): Promise<RenderedScreen> {
   const mock = mockClient(answers);
+  const store =
+    given ?? (session === null ? testStore().store : await signedInStore(session));
   const rendered = await render(
-    <Provider value={mock.client}>
-      <MemoryRouter initialEntries={[path]}>
-        <Routes>
-          <Route path={route} element={element} />
-          <Route path="*" element={<WhereAmI />} />
-        </Routes>
-      </MemoryRouter>
-    </Provider>,
+    <AuthProvider store={store}>
+      <Provider value={mock.client}>
+        <MemoryRouter initialEntries={[path]}>
+          <Routes>
+            <Route path={route} element={element} />
+            <Route path="*" element={<WhereAmI />} />
+          </Routes>
+        </MemoryRouter>
+      </Provider>
+    </AuthProvider>,
   );
-  return { ...rendered, ...mock };
+  return { ...rendered, ...mock, store };
 }
 
 // --- finding elements ---------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import { useMemo } from "react";
 import { Link, useLocation } from "react-router-dom";
 import type { CombinedError } from "urql";
+import { Can, useAuth } from "../../auth";
 import { DeleteButton } from "../../components/DeleteButton";
 import { EditSection } from "../../components/FormSection";
 import { EmptyState, ErrorMessage, Notice } from "../../components/QueryState";
@@ -31,7 +32,10 @@ export function formatAddress(address: Customer["address"]): string {
     .join(", ");
 }
 
-/** The Customer screen: facts, invoices, orders, edit form, delete button. */
+/**
+ * The Customer screen: facts, invoices, orders; the edit form (customers:write), "Delete
+ * customer" (customers:delete) and "Place an order" (orders:write).
+ */
 export function CustomerDetailPage() {
   return (
     <RecordPage
@@ -70,20 +74,36 @@ function CustomerView({
           <dd>{formatDateTime(customer.createdAt)}</dd>
         </dl>
       </section>
-      <DeleteButton
-        mutation={DeleteCustomerDocument}
-        record={customer}
-        noun="customer"
-        typename="Customer"
-        question={`Delete the customer ${customer.name}? This cannot be undone.`}
-        listPath="/customers"
-      >
-        <Link to={`/orders/new?customerId=${encodeURIComponent(customer.id)}`}>Place an order</Link>
-      </DeleteButton>
+      <CustomerActions customer={customer} />
       <InvoicesSection invoices={customer.invoices} />
       <OrdersSection orders={customer.orders} />
-      <CustomerEditSection customer={customer} />
+      <Can scope="customers:write">
+        <CustomerEditSection customer={customer} />
+      </Can>
     </section>
+  );
+}
+
+/** "Place an order" (orders:write) and "Delete customer" (customers:delete), when allowed. */
+function CustomerActions({ customer }: { customer: Customer }) {
+  const { can } = useAuth();
+  const placeOrder = can("orders:write") ? (
+    <Link to={`/orders/new?customerId=${encodeURIComponent(customer.id)}`}>Place an order</Link>
+  ) : null;
+  if (!can("customers:delete")) {
+    return placeOrder ? <div className="toolbar">{placeOrder}</div> : null;
+  }
+  return (
+    <DeleteButton
+      mutation={DeleteCustomerDocument}
+      record={customer}
+      noun="customer"
+      typename="Customer"
+      question={`Delete the customer ${customer.name}? This cannot be undone.`}
+      listPath="/customers"
+    >
+      {placeOrder}
+    </DeleteButton>
   );
 }
 

@@ -1,6 +1,7 @@
 // /customers: search, a page of customers, cursor paging.
 import { Link, useLocation } from "react-router-dom";
 import { useQuery } from "urql";
+import { Can } from "../../auth";
 import { Pager, useCursorPager } from "../../components/Pager";
 import { ListState, Notice } from "../../components/QueryState";
 import { SearchBox, useDebouncedSearch } from "../../components/SearchBox";
@@ -12,7 +13,10 @@ import { noticeFrom } from "../../lib/routeNotice";
 /** Customers a page. */
 export const CUSTOMERS_PAGE_SIZE = 20;
 
-/** The Customers screen: a search box (name or email), the table and the pager. */
+/**
+ * The Customers screen: a search box (name or email), the table and the pager; "New customer"
+ * with customers:write.
+ */
 export function CustomersPage() {
   const pager = useCursorPager();
   const searchBox = useDebouncedSearch({ pager });
@@ -29,7 +33,9 @@ export function CustomersPage() {
       <Notice message={notice} />
       <div className="toolbar">
         <SearchBox id="customer-search" placeholder="Name or email" search={searchBox} />
-        <Link to="/customers/new">New customer</Link>
+        <Can scope="customers:write">
+          <Link to="/customers/new">New customer</Link>
+        </Can>
       </div>
       <ListState
         result={result}

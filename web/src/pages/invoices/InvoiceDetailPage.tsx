@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { Link } from "react-router-dom";
 import { useMutation, type CombinedError } from "urql";
+import { useAuth } from "../../auth";
 import { EmptyState, ErrorMessage, Notice } from "../../components/QueryState";
 import { RecordPage } from "../../components/RecordPage";
 import { StatusBadge } from "../../components/StatusBadge";
@@ -16,7 +17,10 @@ import { formatMoney } from "../../lib/money";
 import { canVoid, paymentMethodLabel, paymentNotice } from "./logic";
 import { RecordPaymentForm } from "./RecordPaymentForm";
 
-/** The invoice screen for the `:id` of the route. */
+/**
+ * The invoice screen for the `:id` of the route; "Record a payment" and "Void invoice" with
+ * billing:write.
+ */
 export function InvoiceDetailPage() {
   return (
     <RecordPage
@@ -39,6 +43,7 @@ function InvoiceView({
 }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [voidResult, voidInvoice] = useMutation(InvoiceDetailVoidDocument);
+  const mayBill = useAuth().can("billing:write");
 
   async function confirmVoid(): Promise<void> {
     if (!window.confirm(`Void invoice ${invoice.number}? It can no longer be paid.`)) return;
@@ -92,7 +97,7 @@ function InvoiceView({
       <h2>Payments</h2>
       <PaymentsTable payments={invoice.payments} />
 
-      {invoice.status === "OPEN" ? (
+      {mayBill && invoice.status === "OPEN" ? (
         <>
           <h2>Record a payment</h2>
           <div className="card">
@@ -105,7 +110,7 @@ function InvoiceView({
           </div>
         </>
       ) : null}
-      {canVoid(invoice) ? (
+      {mayBill && canVoid(invoice) ? (
         <div className="toolbar">
           <button
             type="button"

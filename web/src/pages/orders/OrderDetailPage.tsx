@@ -2,6 +2,7 @@
 import { Fragment, useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { useMutation, type CombinedError } from "urql";
+import { useAuth, type Scope } from "../../auth";
 import { EmptyState, ErrorMessage, Notice } from "../../components/QueryState";
 import { RecordPage, type RecordView } from "../../components/RecordPage";
 import { StatusBadge } from "../../components/StatusBadge";
@@ -62,6 +63,7 @@ function OrderView({
   const [shipResult, shipOrder] = useMutation(OrderDetailShipDocument);
   const [deliverResult, deliverOrder] = useMutation(OrderDetailDeliverDocument);
   const [cancelResult, cancelOrder] = useMutation(OrderDetailCancelDocument);
+  const { can } = useAuth();
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<{ action: Mutating; error: CombinedError } | null>(null);
   const awaiting = awaitingPaidOrder(order);
@@ -97,7 +99,7 @@ function OrderView({
     }
   }
 
-  const actions = orderActions(order);
+  const actions = allowedActions(orderActions(order), can);
   const timeline = orderTimeline(order);
   return (
     <section>
@@ -155,6 +157,22 @@ function OrderView({
       {failure ? <ErrorMessage error={failure.error} title={FAILED[failure.action]} /> : null}
     </section>
   );
+}
+
+/** The scope each action of an order needs: paying is billing's, the rest orders'. */
+const ACTION_SCOPES: Record<OrderAction, Scope> = {
+  pay: "billing:write",
+  ship: "orders:write",
+  deliver: "orders:write",
+  cancel: "orders:write",
+};
+
+/** The actions of `actions` the signed-in person may take (`can` answers for a scope). */
+export function allowedActions(
+  actions: readonly OrderAction[],
+  can: (scope: Scope) => boolean,
+): OrderAction[] {
+  return actions.filter((action) => can(ACTION_SCOPES[action]));
 }
 
 function ActionControl({

@@ -1,6 +1,7 @@
 // /orders: the orders, a page at a time, by status; the way to place a new one.
 import { Link } from "react-router-dom";
 import { useQuery } from "urql";
+import { Can } from "../../auth";
 import { FilterSelect } from "../../components/FilterSelect";
 import { Pager, useCursorPager, useListFilter } from "../../components/Pager";
 import { ListState } from "../../components/QueryState";
@@ -17,7 +18,7 @@ function unitCount(items: readonly { quantity: number }[]): number {
   return items.reduce((sum, item) => sum + item.quantity, 0);
 }
 
-/** The order list: a "Status" filter, a table, paging, and "Place an order". */
+/** The order list: a "Status" filter, a table, paging, and "Place an order" (orders:write). */
 export function OrdersPage() {
   const pager = useCursorPager();
   const [status, setStatus] = useListFilter<OrderStatus | undefined>(pager, undefined);
@@ -38,7 +39,9 @@ export function OrdersPage() {
           value={status}
           onChange={setStatus}
         />
-        <Link to="/orders/new">Place an order</Link>
+        <Can scope="orders:write">
+          <Link to="/orders/new">Place an order</Link>
+        </Can>
       </div>
       <ListState
         result={result}

@@ -2,6 +2,7 @@
 import { useMemo, useState } from "react";
 import { useLocation } from "react-router-dom";
 import { useMutation, type CombinedError } from "urql";
+import { Can } from "../../auth";
 import { DeleteButton } from "../../components/DeleteButton";
 import { TextField } from "../../components/Field";
 import { Form, useForm } from "../../components/Form";
@@ -32,7 +33,10 @@ import {
 
 type Product = NonNullable<ProductDetailQuery["product"]>;
 
-/** The Product screen: facts, delete, adjust stock, stock movements, edit. */
+/**
+ * The Product screen: facts, stock movements; "Delete product", "Adjust stock" and the edit
+ * form with inventory:write.
+ */
 export function ProductDetailPage() {
   return (
     <RecordPage
@@ -72,17 +76,21 @@ function ProductView({ product, error }: { product: Product; error: CombinedErro
           </dd>
         </dl>
       </section>
-      <DeleteButton
-        mutation={DeleteProductDocument}
-        record={product}
-        noun="product"
-        typename="Product"
-        question={`Delete the product ${product.name} (${product.sku})? This cannot be undone.`}
-        listPath="/products"
-      />
-      <AdjustStockSection product={product} />
+      <Can scope="inventory:write">
+        <DeleteButton
+          mutation={DeleteProductDocument}
+          record={product}
+          noun="product"
+          typename="Product"
+          question={`Delete the product ${product.name} (${product.sku})? This cannot be undone.`}
+          listPath="/products"
+        />
+        <AdjustStockSection product={product} />
+      </Can>
       <MovementsSection movements={product.stockMovements} />
-      <ProductEditSection product={product} />
+      <Can scope="inventory:write">
+        <ProductEditSection product={product} />
+      </Can>
     </section>
   );
 }

@@ -1,6 +1,7 @@
 // /products: search, "In stock only", a page of products with low-stock markers, paging.
 import { Link, useLocation } from "react-router-dom";
 import { useQuery } from "urql";
+import { Can } from "../../auth";
 import { Pager, useCursorPager, useListFilter } from "../../components/Pager";
 import { ListState, Notice } from "../../components/QueryState";
 import { SearchBox, useDebouncedSearch } from "../../components/SearchBox";
@@ -13,7 +14,10 @@ import { isLowStock, LowStockMarker } from "./lowStock";
 /** Products a page. */
 export const PRODUCTS_PAGE_SIZE = 20;
 
-/** The Products screen: search (SKU or name), "In stock only", the table and the pager. */
+/**
+ * The Products screen: search (SKU or name), "In stock only", the table and the pager; "New
+ * product" with inventory:write.
+ */
 export function ProductsPage() {
   const pager = useCursorPager();
   const searchBox = useDebouncedSearch({ pager });
@@ -43,7 +47,9 @@ export function ProductsPage() {
           onChange={(event) => setInStockOnly(event.target.checked)}
         />
         <label htmlFor="product-in-stock">In stock only</label>
-        <Link to="/products/new">New product</Link>
+        <Can scope="inventory:write">
+          <Link to="/products/new">New product</Link>
+        </Can>
       </div>
       <ListState
         result={result}
