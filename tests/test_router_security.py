@@ -2,9 +2,11 @@
 directives, header propagation, limits and metrics, through a real ``trellis-router serve``.
 
 The subgraphs run as the ``system`` fixture starts them (each behind a recording proxy). A
-second router serves a supergraph composed from the committed subgraph schemas with roles
-added: ``Customer.email`` needs ``@authenticated`` and ``Mutation.recordPayment`` needs the
-``billing:write`` scope (``@requiresScopes``). Tokens are RS256, verified against a JWKS file.
+second router serves a supergraph composed from the committed subgraph schemas (whose roles
+include ``@policy`` "staff" or "owner" on ``customer`` and ``billing:write`` on
+``recordPayment``) with one role more: ``Customer.email`` needs a ``customers:contact`` scope.
+Tokens are RS256, made here and verified against a JWKS file (tests/test_identity.py uses the
+customers subgraph's own tokens).
 """
 
 from __future__ import annotations
@@ -38,22 +40,14 @@ mutation Pay($id: ID!, $amount: Int!) {
 
 
 def _secured_subgraph_sdl(name: str) -> str:
-    """The committed SDL of ``name`` with the commerce roles added."""
+    """The committed SDL of ``name`` (its own @requiresScopes and @policy included) with one
+    role more: ``Customer.email`` needs the ``customers:contact`` scope."""
     sdl = (ROOT / "schema" / "subgraphs" / f"{name}.graphql").read_text()
     if name == "customers":
-        sdl = sdl.replace('import: ["@key"', 'import: ["@key", "@authenticated"', 1)
+        assert '"@requiresScopes"' in sdl
         sdl = re.sub(
             r'(type Customer @key\(fields: "id"\) \{.*?email: String!)',
-            r"\1 @authenticated",
-            sdl,
-            count=1,
-            flags=re.S,
-        )
-    if name == "billing":
-        sdl = sdl.replace('import: ["@key"', 'import: ["@key", "@requiresScopes"', 1)
-        sdl = re.sub(
-            r"(recordPayment\(.*?\): Invoice!)",
-            r'\1 @requiresScopes(scopes: [["billing:write"]])',
+            r'\1 @requiresScopes(scopes: [["customers:contact"]])',
             sdl,
             count=1,
             flags=re.S,
@@ -107,6 +101,7 @@ def secured(system: System, tmp_path_factory: pytest.TempPathFactory) -> Iterato
                         "audiences": [AUDIENCE],
                     }
                 },
+                "authorization": {"policies": {"staff": {"claims": {"roles": ["clerk"]}}}},
                 "headers": {
                     "all": {"request": [{"insert": {"name": "x-user-id", "from_claim": "sub"}}]}
                 },
@@ -159,17 +154,27 @@ def test_anonymous_callers_do_not_see_protected_fields(secured: SecuredRouter) -
     assert body["data"] == {"customer": None}
     (error,) = body["errors"]
     assert error["extensions"]["code"] == "UNAUTHORIZED_FIELD_OR_TYPE"
+    assert error["path"] == ["customer"]
+    assert _sent_to(system, "customers") == "[]"
+    # Staff (the "staff" policy) may read the customer, but not the field their token lacks a
+    # scope for, even behind a fragment and an alias: it is null (a non-null field, so the
+    # customer is null too) and never asked of the subgraph.
+    staff = secured.token(sub="user-1", roles=["clerk"])
+    body = secured.post({"query": query, "variables": {"id": customer_id}}, staff).json()
+    assert body["data"] == {"customer": None}
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "UNAUTHORIZED_FIELD_OR_TYPE"
     assert error["path"] == ["customer", "email"]
-    assert "email" not in _sent_to(system, "customers")
-    # The same field hidden behind a fragment and an alias is removed all the same.
     sneaky = (
         "query C($id: ID!) { customer(id: $id) { ...F } } "
         "fragment F on Customer { name contact: email }"
     )
-    body = secured.post({"query": sneaky, "variables": {"id": customer_id}}).json()
+    body = secured.post({"query": sneaky, "variables": {"id": customer_id}}, staff).json()
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHORIZED_FIELD_OR_TYPE"
+    assert body["errors"][0]["path"] == ["customer", "contact"]
+    assert "name" in _sent_to(system, "customers")
     assert "email" not in _sent_to(system, "customers")
-    token = secured.token(sub="user-1")
+    token = secured.token(sub="user-1", roles=["clerk"], scope="customers:contact")
     body = secured.post({"query": query, "variables": {"id": customer_id}}, token).json()
     assert "errors" not in body, body
     assert "@" in body["data"]["customer"]["email"]

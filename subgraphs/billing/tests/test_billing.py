@@ -108,7 +108,11 @@ async def test_service_sdl_declares_keys_and_links_federation_v2(billing) -> Non
     assert "enum InvoiceStatus {\n  OPEN\n  PAID\n  VOID\n}" in sdl
     assert "enum PaymentMethod {\n  CARD\n  BANK_TRANSFER\n  CASH\n}" in sdl
     assert "): InvoiceConnection!" in sdl
-    assert "voidInvoiceByIdempotencyKey(idempotencyKey: String!): Invoice\n" in sdl
+    assert (
+        "voidInvoiceByIdempotencyKey(idempotencyKey: String!): Invoice "
+        '@requiresScopes(scopes: [["billing:write"]])\n'
+    ) in sdl
+    assert 'invoice(id: ID!): Invoice @policy(policies: [["staff"], ["owner"]])' in sdl
 
 
 async def test_invoice_entities_resolve_in_order_with_unknown_ids_as_null(billing) -> None:

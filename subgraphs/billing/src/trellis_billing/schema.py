@@ -6,13 +6,16 @@ from typing import Annotated, Any
 
 import strawberry
 from trellis_subgraph import (
+    STAFF_OR_OWNER,
     BadUserInput,
     BatchLoad,
     Connection,
+    Forbidden,
     SubgraphInfo,
     federation_schema,
     page_request,
     parse_id,
+    scope,
 )
 
 from trellis_billing import invoicing, repository
@@ -44,11 +47,14 @@ async def resolve_invoices(
 ) -> Connection[Invoice]:
     """A page of invoices by id, optionally of one status and/or one customer.
 
+    A customer's request (:meth:`SubgraphContext.owner`) lists that customer's invoices only.
+
     Spec: GraphQL Cursor Connections Specification (``first`` / ``after``).
 
     Raises:
         BadUserInput: If ``first`` is outside 1..100, ``after`` is not a cursor or
             ``customerId`` is not an id.
+        Forbidden: If a customer's request names another customer.
     """
     request = page_request(first, after if isinstance(after, str) else None)
     customer = None
@@ -56,6 +62,11 @@ async def resolve_invoices(
         customer = parse_id(customer_id)
         if customer is None:
             raise BadUserInput.field("customerId", "is not a valid id")
+    owner = info.context.owner()
+    if owner is not None:
+        if customer is not None and customer != owner:
+            raise Forbidden("a customer lists its own invoices only")
+        customer = owner
     filters = repository.InvoiceFilter(
         status=status if isinstance(status, InvoiceStatus) else None, customer_id=customer
     )
@@ -68,7 +79,7 @@ async def resolve_invoices(
 
 
 async def resolve_invoice(info: SubgraphInfo, id: strawberry.ID) -> Invoice | None:
-    """One invoice by id, or None when unknown.
+    """One invoice by id, or None when unknown (or another customer's, for a customer).
 
     Raises:
         BadUserInput: If ``id`` is not an invoice id.
@@ -82,14 +93,17 @@ async def resolve_invoice(info: SubgraphInfo, id: strawberry.ID) -> Invoice | No
 class Query:
     """Root fields of the billing subgraph."""
 
-    invoices: Connection[Invoice] = strawberry.field(
+    invoices: Connection[Invoice] = strawberry.federation.field(
         resolver=resolve_invoices,
+        policy=STAFF_OR_OWNER,
         description=(
             "Invoices by id, a page at a time; `status` and `customerId` narrow the list."
         ),
     )
-    invoice: Invoice | None = strawberry.field(
-        resolver=resolve_invoice, description="One invoice, or null when unknown."
+    invoice: Invoice | None = strawberry.federation.field(
+        resolver=resolve_invoice,
+        policy=STAFF_OR_OWNER,
+        description="One invoice, or null when unknown.",
     )
 
 
@@ -178,25 +192,29 @@ async def resolve_void_invoice_by_idempotency_key(
 class Mutation:
     """Mutations of the billing subgraph."""
 
-    create_invoice: Invoice = strawberry.field(
+    create_invoice: Invoice = strawberry.federation.field(
+        requires_scopes=scope("billing:write"),
         resolver=resolve_create_invoice,
         description=(
             "Issue an OPEN invoice, unit prices frozen at inventory's current prices. A repeated "
             "`idempotencyKey` returns the invoice it created; `orderId` links the order it bills."
         ),
     )
-    record_payment: Invoice = strawberry.field(
+    record_payment: Invoice = strawberry.federation.field(
+        requires_scopes=scope("billing:write"),
         resolver=resolve_record_payment,
         description=(
             "Record a payment of `amount` minor units (at most the balance due) against an OPEN "
             "invoice; the invoice becomes PAID when nothing is left to pay."
         ),
     )
-    void_invoice: Invoice = strawberry.field(
+    void_invoice: Invoice = strawberry.federation.field(
+        requires_scopes=scope("billing:write"),
         resolver=resolve_void_invoice,
         description="Void an OPEN invoice without payments; a VOID invoice is returned as is.",
     )
-    void_invoice_by_idempotency_key: Invoice | None = strawberry.field(
+    void_invoice_by_idempotency_key: Invoice | None = strawberry.federation.field(
+        requires_scopes=scope("billing:write"),
         resolver=resolve_void_invoice_by_idempotency_key,
         description=(
             "Void the invoice created with this idempotency key; null when there is none."

@@ -212,9 +212,15 @@ async def resolve_customer_invoices(
         InvoiceStatus | None, strawberry.argument(description="Only invoices in this status.")
     ] = strawberry.UNSET,
 ) -> list[Invoice]:
-    """The customer's invoices (of one status if asked), batched across the request's customers."""
+    """The customer's invoices (of one status if asked), batched across the request's customers.
+
+    A customer's request (:meth:`SubgraphContext.owner`) sees none of another customer's.
+    """
     customer_id = parse_id(root.id)
     if customer_id is None:
+        return []
+    owner = info.context.owner()
+    if owner is not None and owner != customer_id:
         return []
     wanted = status if isinstance(status, InvoiceStatus) else None
     records = await info.context.loader(repository.invoices_by_customer).load((customer_id, wanted))
@@ -258,10 +264,15 @@ async def load_invoice(info: SubgraphInfo, id: object) -> Invoice | None:
         id: A GraphQL ID.
 
     Returns:
-        The invoice, or None.
+        The invoice, or None (also when a customer's request asks for another customer's).
     """
     key = parse_id(id)
     if key is None:
         return None
     record = await info.context.loader(repository.invoices_by_id).load(key)
-    return None if record is None else Invoice.from_record(record)
+    if record is None:
+        return None
+    owner = info.context.owner()
+    if owner is not None and owner != record.customer_id:
+        return None
+    return Invoice.from_record(record)

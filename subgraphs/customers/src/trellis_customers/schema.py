@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 from sqlalchemy.exc import IntegrityError
 from trellis_subgraph import (
+    STAFF_OR_OWNER,
     BadUserInput,
     Conflict,
     Connection,
@@ -17,6 +18,7 @@ from trellis_subgraph import (
     format_id,
     page_request,
     parse_id,
+    scope,
     validate_input,
 )
 
@@ -159,15 +161,19 @@ async def resolve_me(info: SubgraphInfo) -> Account | None:
 class Query:
     """Root fields of the customers subgraph."""
 
-    customers: Connection[Customer] = strawberry.field(
+    customers: Connection[Customer] = strawberry.federation.field(
         resolver=resolve_customers,
+        requires_scopes=scope("customers:read"),
         description="Customers by id, a page at a time; search matches name or email.",
     )
-    customer: Customer | None = strawberry.field(
-        resolver=resolve_customer, description="One customer, or null when unknown."
+    customer: Customer | None = strawberry.federation.field(
+        resolver=resolve_customer,
+        policy=STAFF_OR_OWNER,
+        description="One customer, or null when unknown.",
     )
-    me: Account | None = strawberry.field(
+    me: Account | None = strawberry.federation.field(
         resolver=resolve_me,
+        authenticated=True,
         description="The account of the `Authorization: Bearer` access token; null without a "
         "valid one.",
     )
@@ -387,16 +393,19 @@ async def change_password(info: SubgraphInfo, current_password: str, new_passwor
 class Mutation:
     """Mutations of the customers subgraph."""
 
-    create_customer: Customer = strawberry.field(
+    create_customer: Customer = strawberry.federation.field(
+        requires_scopes=scope("customers:write"),
         resolver=create_customer,
         description="Create a customer; CONFLICT when the email is taken (regardless of case).",
     )
-    update_customer: Customer = strawberry.field(
+    update_customer: Customer = strawberry.federation.field(
+        requires_scopes=scope("customers:write"),
         resolver=update_customer,
         description="Change a customer; omitted fields stay unchanged, a null phone or "
         "address clears it.",
     )
-    delete_customer: strawberry.ID = strawberry.field(
+    delete_customer: strawberry.ID = strawberry.federation.field(
+        requires_scopes=scope("customers:delete"),
         resolver=delete_customer,
         description="Delete a customer and return its id; CONFLICT while billing or orders "
         "hold invoices or orders for the customer.",
@@ -414,7 +423,8 @@ class Mutation:
         resolver=logout,
         description="Revoke the login a refresh token belongs to; false for an unknown token.",
     )
-    change_password: bool = strawberry.field(
+    change_password: bool = strawberry.federation.field(
+        authenticated=True,
         resolver=change_password,
         description="Change the caller's password (Authorization: Bearer); revokes every "
         "refresh token of the account.",

@@ -187,10 +187,14 @@ async def load_customer(info: SubgraphInfo, id: object) -> Customer | None:
         id: A GraphQL ID.
 
     Returns:
-        The customer, or None when the id is unknown or names no row.
+        The customer, or None when the id is unknown or names no row, or names another
+        customer than the one a customer's request acts for (:meth:`SubgraphContext.owner`).
     """
     key = parse_id(id)
     if key is None:
+        return None
+    owner = info.context.owner()
+    if owner is not None and owner != key:
         return None
     record = await info.context.loader(repository.customers_by_id).load(key)
     return None if record is None else Customer.from_record(record)

@@ -20,6 +20,7 @@ from trellis_subgraph import (
     format_id,
     page_request,
     parse_id,
+    scope,
     validate_input,
 )
 
@@ -222,7 +223,8 @@ class Query:
         resolver=resolve_low_stock_products,
         description="Products with few units available, fewest first, then by id.",
     )
-    reservation: StockReservation | None = strawberry.field(
+    reservation: StockReservation | None = strawberry.federation.field(
+        requires_scopes=scope("inventory:read"),
         resolver=resolve_reservation,
         description="The reservation with this reference, or null.",
     )
@@ -360,42 +362,50 @@ async def resolve_commit_reservation(info: SubgraphInfo, reference: str) -> Stoc
 class Mutation:
     """Mutations of the inventory subgraph; each writes in one transaction."""
 
-    create_product: Product = strawberry.field(
-        resolver=resolve_create_product, description="Add a product to the catalogue."
+    create_product: Product = strawberry.federation.field(
+        requires_scopes=scope("inventory:write"),
+        resolver=resolve_create_product,
+        description="Add a product to the catalogue.",
     )
-    update_product: Product = strawberry.field(
+    update_product: Product = strawberry.federation.field(
+        requires_scopes=scope("inventory:write"),
         resolver=resolve_update_product,
         description="Change a product; fields left out of the input stay as they are.",
     )
-    delete_product: strawberry.ID = strawberry.field(
+    delete_product: strawberry.ID = strawberry.federation.field(
+        requires_scopes=scope("inventory:write"),
         resolver=resolve_delete_product,
         description=(
             "Delete a product and its stock movements; CONFLICT while a HELD reservation "
             "includes it. Returns the deleted id."
         ),
     )
-    adjust_stock: Product = strawberry.field(
+    adjust_stock: Product = strawberry.federation.field(
+        requires_scopes=scope("inventory:write"),
         resolver=resolve_adjust_stock,
         description=(
             "Add or remove units on hand (a delivery, a stock count); CONFLICT when fewer "
             "units than are reserved would remain."
         ),
     )
-    reserve_stock: StockReservation = strawberry.field(
+    reserve_stock: StockReservation = strawberry.federation.field(
+        requires_scopes=scope("inventory:write"),
         resolver=resolve_reserve_stock,
         description=(
             "Hold units for a reference, all items or none (OUT_OF_STOCK lists the short "
             "ones). Idempotent: a known reference returns its reservation unchanged."
         ),
     )
-    release_stock: StockReservation | None = strawberry.field(
+    release_stock: StockReservation | None = strawberry.federation.field(
+        requires_scopes=scope("inventory:write"),
         resolver=resolve_release_stock,
         description=(
             "Give back the units of a HELD reservation (RELEASED is returned unchanged; "
             "CONFLICT when COMMITTED); null when the reference is unknown."
         ),
     )
-    commit_reservation: StockReservation = strawberry.field(
+    commit_reservation: StockReservation = strawberry.federation.field(
+        requires_scopes=scope("inventory:write"),
         resolver=resolve_commit_reservation,
         description=(
             "Take the units of a HELD reservation out of stock when its order ships "

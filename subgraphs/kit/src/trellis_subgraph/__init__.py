@@ -7,16 +7,19 @@ Alembic glue and registry glue. Test helpers live in :mod:`trellis_subgraph.test
 
 from __future__ import annotations
 
+from trellis_subgraph.access import STAFF_OR_OWNER, scope
 from trellis_subgraph.app import (
     AppConfigurer,
     BackgroundTask,
     Seeder,
+    StartupCheck,
     SubgraphDefinition,
     create_app,
     create_peers,
 )
 from trellis_subgraph.cli import main, settings_from_args
 from trellis_subgraph.context import (
+    OWNER_HEADER,
     SubgraphContext,
     SubgraphInfo,
     SubgraphServices,
@@ -38,6 +41,7 @@ from trellis_subgraph.errors import (
     BadUserInput,
     Conflict,
     FieldError,
+    Forbidden,
     NotFound,
     OutOfStock,
     PeerError,
@@ -85,6 +89,8 @@ from trellis_subgraph.validation import merge_line_items, validate_input
 __all__ = [
     "DEFAULT_CURRENCY",
     "MAX_ID",
+    "OWNER_HEADER",
+    "STAFF_OR_OWNER",
     "AppConfigurer",
     "BackgroundTask",
     "BadUserInput",
@@ -104,6 +110,7 @@ __all__ = [
     "DemoSizes",
     "Edge",
     "FieldError",
+    "Forbidden",
     "InstanceRegistration",
     "ModelBase",
     "Money",
@@ -122,6 +129,7 @@ __all__ = [
     "RegistryError",
     "RegistryPeerDirectory",
     "Seeder",
+    "StartupCheck",
     "StaticPeerDirectory",
     "StockShortage",
     "SubgraphContext",
@@ -149,6 +157,7 @@ __all__ = [
     "page_request",
     "parse_id",
     "run_env",
+    "scope",
     "settings_from_args",
     "subgraph_sdl",
     "sync_id_sequences",

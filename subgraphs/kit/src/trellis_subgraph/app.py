@@ -39,6 +39,7 @@ __all__ = [
     "AppConfigurer",
     "BackgroundTask",
     "Seeder",
+    "StartupCheck",
     "SubgraphDefinition",
     "create_app",
     "create_peers",
@@ -59,6 +60,10 @@ Seeder = Callable[[AsyncSession, DemoCatalogue], Awaitable[bool]]
 BackgroundTask = Callable[[SubgraphServices], Coroutine[Any, Any, None]]
 """``async run(services)``: a loop that runs while the subgraph serves; cancelled on shutdown."""
 
+StartupCheck = Callable[[SubgraphServices], Awaitable[None]]
+"""``async check(services)``: run once the database is migrated and seeded, before the subgraph
+registers; raising stops the start (e.g. demo secrets in production)."""
+
 AppConfigurer = Callable[[FastAPI, SubgraphSettings], None]
 """``configure(app, settings)``: adds a subgraph's own routes to its app (called once, when the
 app is built); raising refuses to build the app (e.g. on unsafe settings)."""
@@ -78,6 +83,8 @@ class SubgraphDefinition:
         background: Loops to run while serving (e.g. delivering an outbox, saga recovery).
         configure_app: Adds the subgraph's own routes (e.g. a JWKS document) to the app;
             None when the subgraph serves only ``/graphql`` and ``/health``.
+        startup_check: Refuses to start on unsafe data (see :data:`StartupCheck`); None
+            when there is nothing to check.
     """
 
     name: str
@@ -88,6 +95,7 @@ class SubgraphDefinition:
     distribution: str
     background: tuple[BackgroundTask, ...] = field(default=())
     configure_app: AppConfigurer | None = None
+    startup_check: StartupCheck | None = None
 
 
 def create_peers(settings: SubgraphSettings) -> Peers:
@@ -211,6 +219,13 @@ def create_app(
         peers = create_peers(settings)
         services = SubgraphServices(database=database, peers=peers, settings=settings)
         app.state.services = services
+        if definition.startup_check is not None:
+            try:
+                await definition.startup_check(services)
+            except BaseException:
+                await peers.aclose()
+                await database.dispose()
+                raise
         tasks: list[asyncio.Task[None]] = [
             asyncio.create_task(run(services), name=f"{definition.name}:{run.__name__}")
             for run in definition.background

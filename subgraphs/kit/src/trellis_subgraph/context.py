@@ -14,11 +14,28 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
 from trellis_subgraph.database import Database
+from trellis_subgraph.errors import Forbidden
+from trellis_subgraph.ids import parse_id
 from trellis_subgraph.loaders import BatchLoad
 from trellis_subgraph.peers import PeerClient, Peers
 from trellis_subgraph.settings import SubgraphSettings
 
-__all__ = ["SubgraphContext", "SubgraphInfo", "SubgraphServices", "context_getter"]
+__all__ = [
+    "OWNER_HEADER",
+    "SubgraphContext",
+    "SubgraphInfo",
+    "SubgraphServices",
+    "context_getter",
+]
+
+OWNER_HEADER = "x-trellis-customer-id"
+"""The request header naming the customer a request acts for.
+
+The router sets it from the verified access token's ``customer_id`` claim (``headers`` insert
+``from_claim``) on requests of customers' logins, and never passes a client's own value on.
+Subgraphs then show such a request only that customer's data. A request without it comes from
+staff through the router (whose ``@requiresScopes`` / ``@policy`` checks already passed) or from
+a peer subgraph: subgraphs are reachable only behind the router (DESIGN.md, trust boundary)."""
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
@@ -68,6 +85,24 @@ class SubgraphContext(BaseContext):
         """
         async with self._lock:
             yield self._session
+
+    def owner(self) -> int | None:
+        """The customer this request acts for, from the :data:`OWNER_HEADER` header.
+
+        Returns:
+            The customer's id, or None when the header is absent (no per-customer restriction).
+
+        Raises:
+            Forbidden: If the header is present but not a positive integer (fail closed).
+        """
+        request = self.request
+        value = request.headers.get(OWNER_HEADER) if request is not None else None
+        if value is None:
+            return None
+        owner = parse_id(value)
+        if owner is None:
+            raise Forbidden(f"the {OWNER_HEADER} header is not a customer id")
+        return owner
 
     def write(self) -> AbstractAsyncContextManager[AsyncSession]:
         """One write transaction (see :meth:`Database.write`); commits when the block ends.

@@ -14,6 +14,8 @@ Errors::
     │                              requested, available}``
     ├── Conflict                   CONFLICT: the request contradicts the current state
     │                              (uniqueness, lifecycle transition, refused deletion)
+    ├── Forbidden                  FORBIDDEN: the caller may not touch this data (another
+    │                              customer's, or a malformed owner header)
     ├── UpstreamUnavailable        UPSTREAM_UNAVAILABLE: a peer subgraph could not be reached;
     │                              ``extensions.service`` names it
     └── PeerError                  a peer answered with a GraphQL error; its code is kept
@@ -29,6 +31,7 @@ __all__ = [
     "BadUserInput",
     "Conflict",
     "FieldError",
+    "Forbidden",
     "NotFound",
     "OutOfStock",
     "PeerError",
@@ -159,6 +162,15 @@ class Conflict(SubgraphError):
     """
 
     code: ClassVar[str] = "CONFLICT"
+
+
+class Forbidden(SubgraphError):
+    """The caller may not act on this data (``FORBIDDEN``).
+
+    Example: a customer's request (``x-trellis-customer-id``) naming another customer.
+    """
+
+    code: ClassVar[str] = "FORBIDDEN"
 
 
 class UpstreamUnavailable(SubgraphError):

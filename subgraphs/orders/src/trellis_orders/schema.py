@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import strawberry
 from trellis_subgraph import (
+    STAFF_OR_OWNER,
     BadUserInput,
     Connection,
+    Forbidden,
     SubgraphInfo,
     federation_schema,
     page_request,
     parse_id,
+    scope,
 )
 
 from trellis_orders import lifecycle, repository, saga
@@ -38,9 +41,21 @@ async def resolve_orders(
     status: OrderStatus | None = None,
     customer_id: strawberry.ID | None = None,
 ) -> Connection[Order]:
-    """A page of orders by id; PENDING orders only when ``status: PENDING`` asks for them."""
+    """A page of orders by id; PENDING orders only when ``status: PENDING`` asks for them.
+
+    A customer's request (:meth:`SubgraphContext.owner`) lists that customer's orders only.
+
+    Raises:
+        BadUserInput: If the page or ``customerId`` is invalid.
+        Forbidden: If a customer's request names another customer.
+    """
     request = page_request(first, after)
     customer = None if customer_id is None else _order_id(customer_id, "customerId")
+    owner = info.context.owner()
+    if owner is not None:
+        if customer is not None and customer != owner:
+            raise Forbidden("a customer lists its own orders only")
+        customer = owner
     wanted = None if status is None else status.name
     async with info.context.use_session() as session:
         rows = await repository.order_page(session, request, wanted, customer)
@@ -51,7 +66,7 @@ async def resolve_orders(
 
 
 async def resolve_order(info: SubgraphInfo, id: strawberry.ID) -> Order | None:
-    """One order by id, or None."""
+    """One order by id, or None (also another customer's, for a customer's request)."""
     return await load_order(info, id)
 
 
@@ -59,15 +74,18 @@ async def resolve_order(info: SubgraphInfo, id: strawberry.ID) -> Order | None:
 class Query:
     """Root fields of the orders subgraph."""
 
-    orders: Connection[Order] = strawberry.field(
+    orders: Connection[Order] = strawberry.federation.field(
         resolver=resolve_orders,
+        policy=STAFF_OR_OWNER,
         description=(
             "Orders by id. PENDING orders (still being placed) are left out unless `status` "
             "is PENDING; `customerId` keeps one customer's orders."
         ),
     )
-    order: Order | None = strawberry.field(
-        resolver=resolve_order, description="One order, or null when unknown."
+    order: Order | None = strawberry.federation.field(
+        resolver=resolve_order,
+        policy=STAFF_OR_OWNER,
+        description="One order, or null when unknown.",
     )
 
 
@@ -109,28 +127,34 @@ async def resolve_cancel_order(info: SubgraphInfo, id: strawberry.ID) -> Order:
 class Mutation:
     """Mutations of the orders subgraph."""
 
-    place_order: Order = strawberry.field(
+    place_order: Order = strawberry.federation.field(
+        requires_scopes=scope("orders:write"),
         resolver=resolve_place_order,
         description=(
             "Place an order: reserve its stock, issue its invoice, return it CONFIRMED. "
             "A retry with the same `idempotencyKey` returns the first result unchanged."
         ),
     )
-    mark_order_paid: Order = strawberry.field(
+    mark_order_paid: Order = strawberry.federation.field(
+        requires_scopes=scope("orders:write"),
         resolver=resolve_mark_order_paid,
         description=(
             "CONFIRMED → PAID; called by billing when the order's invoice becomes PAID. "
             "An order already paid (or further along) is returned unchanged."
         ),
     )
-    ship_order: Order = strawberry.field(
+    ship_order: Order = strawberry.federation.field(
+        requires_scopes=scope("orders:write"),
         resolver=resolve_ship_order,
         description="PAID → SHIPPED; the reserved stock leaves inventory.",
     )
-    deliver_order: Order = strawberry.field(
-        resolver=resolve_deliver_order, description="SHIPPED → DELIVERED."
+    deliver_order: Order = strawberry.federation.field(
+        requires_scopes=scope("orders:write"),
+        resolver=resolve_deliver_order,
+        description="SHIPPED → DELIVERED.",
     )
-    cancel_order: Order = strawberry.field(
+    cancel_order: Order = strawberry.federation.field(
+        requires_scopes=scope("orders:write"),
         resolver=resolve_cancel_order,
         description=(
             "CONFIRMED → CANCELLED: voids the invoice and releases the stock. "

@@ -177,9 +177,15 @@ class Order:
 async def resolve_customer_orders(
     root: Customer, info: SubgraphInfo, status: OrderStatus | None = None
 ) -> list[Order]:
-    """The customer's purchase history, batched across every customer of the request."""
+    """The customer's purchase history, batched across every customer of the request.
+
+    A customer's request (:meth:`SubgraphContext.owner`) sees none of another customer's.
+    """
     key = parse_id(root.id)
     if key is None:
+        return []
+    owner = info.context.owner()
+    if owner is not None and owner != key:
         return []
     records = await info.context.loader(repository.orders_by_customer).load(
         (key, None if status is None else status.name)
@@ -226,10 +232,15 @@ async def load_order(info: SubgraphInfo, id: object) -> Order | None:
         id: A GraphQL ID.
 
     Returns:
-        The order, or None.
+        The order, or None (also when a customer's request asks for another customer's).
     """
     key = parse_id(id)
     if key is None:
         return None
     record = await info.context.loader(repository.orders_by_id).load(key)
-    return None if record is None else Order.from_record(record)
+    if record is None:
+        return None
+    owner = info.context.owner()
+    if owner is not None and owner != record.customer_id:
+        return None
+    return Order.from_record(record)
