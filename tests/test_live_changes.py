@@ -27,10 +27,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from dulwich import porcelain
 from dulwich.repo import Repo
+from trellis_customers.tokens import SigningKey
 
 from .conftest import (
     BIN,
@@ -171,7 +175,7 @@ def test_changes_under_load_fail_no_request(live_system: System, tmp_path: Path)
     customers_sdl = httpx.get(f"{system.registry_url}/v1/subgraphs/customers", timeout=10).json()
     before = instances(system)
 
-    with load.BackgroundLoad(system.router_url, concurrency=4) as running:
+    with load.BackgroundLoad(system.router_url, concurrency=4, token=system.token()) as running:
         wait_until(lambda: running.outcomes_so_far() > 20, "load running", system.processes)
         assert running.report.failures() == [], running.report.summary()
 
@@ -272,6 +276,72 @@ def test_changes_under_load_fail_no_request(live_system: System, tmp_path: Path)
     assert not slow, f"changes seen later than {VISIBLE_WITHIN_SECONDS} s: {slow}"
 
 
+def _ec_pem() -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def _kids(system: System) -> list[str]:
+    origin = system.subgraphs["customers"].url.removesuffix("/graphql")
+    keys = httpx.get(f"{origin}/.well-known/jwks.json", timeout=10).json()["keys"]
+    return [key["kid"] for key in keys]
+
+
+def test_signing_keys_come_from_config_server_secrets_and_rotate_live(
+    live_system: System,
+) -> None:
+    """``auth_signing_keys`` as ``{cipher}`` values on the config server: the customers
+    subgraph signs with the first key and publishes every key; a rotation applies without a
+    restart, and the router accepts tokens of the old and the new key meanwhile."""
+    system = live_system
+    assert system.config_url is not None
+    old_pem, new_pem = _ec_pem(), _ec_pem()
+    old_kid = SigningKey.from_pem(old_pem).kid
+    new_kid = SigningKey.from_pem(new_pem).kid
+
+    def secret(pem: str) -> str:
+        response = httpx.post(f"{system.config_url}/encrypt", content=pem, timeout=10)
+        assert response.status_code == 200, response.text
+        return "{cipher}" + response.text
+
+    repository = system.processes.workdir / "config-repo"
+    original = (repository / "customers.yml").read_text()
+    settings = yaml.safe_load(original) or {}
+    try:
+        commit_config(
+            system,
+            "customers.yml",
+            yaml.safe_dump({**settings, "auth_signing_keys": [secret(old_pem)]}),
+        )
+        assert "PRIVATE KEY" not in (repository / "customers.yml").read_text()
+        wait_until(lambda: _kids(system) == [old_kid], "the configured key", system.processes)
+        old_token = system.login("admin")["accessToken"]
+        assert jwt.get_unverified_header(old_token)["kid"] == old_kid
+        query = "{ me { username } }"
+        me = system.graphql(query, authorization=f"Bearer {old_token}")
+        assert me == {"data": {"me": {"username": "admin"}}}, me
+
+        commit_config(
+            system,
+            "customers.yml",
+            yaml.safe_dump({**settings, "auth_signing_keys": [secret(new_pem), secret(old_pem)]}),
+        )
+        wait_until(
+            lambda: _kids(system) == [new_kid, old_kid], "the rotated keys", system.processes
+        )
+        new_token = system.login("admin")["accessToken"]
+        assert jwt.get_unverified_header(new_token)["kid"] == new_kid
+        for token in (new_token, old_token):
+            me = system.graphql(query, authorization=f"Bearer {token}")
+            assert me == {"data": {"me": {"username": "admin"}}}, me
+    finally:
+        commit_config(system, "customers.yml", original)
+        wait_until(lambda: len(_kids(system)) == 1, "the demo key back", system.processes)
+        system._tokens.clear()
+
+
 def test_services_started_before_the_registry_and_config_server_converge(
     tmp_path: Path,
 ) -> None:
@@ -287,7 +357,7 @@ def test_services_started_before_the_registry_and_config_server_converge(
             name: start_subgraph(processes, name, registry_url, tmp_path, env=config_env)
             for name in SUBGRAPHS
         }
-        router_url = start_router(processes, registry_url, config_env)
+        router_url = start_router(processes, registry_url, config_env, subgraphs["customers"])
         system = System(registry_url, router_url, subgraphs, processes)
         wait_until(
             lambda: httpx.get(f"{system.router_url}/health", timeout=2).status_code == 200,

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from fastapi import FastAPI
 from pydantic import SecretStr
-from trellis_customers.app import create_app
+from trellis_customers.app import DemoPasswordRefused, create_app
 from trellis_customers.seed import DEMO_ACCOUNTS
 from trellis_customers.settings import CustomersSettings
 from trellis_customers.tokens import (
@@ -95,6 +95,7 @@ async def test_login_token_verifies_with_the_jwks(client: httpx.AsyncClient) -> 
     assert claims["exp"] == claims["iat"] + 900
     assert claims["scope"].split() == [
         "customers:read",
+        "customers:write",
         "billing:read",
         "billing:write",
         "inventory:read",
@@ -220,7 +221,7 @@ async def test_bad_access_tokens_are_refused(client: httpx.AsyncClient) -> None:
 
 def test_demo_key_is_refused_when_not_allowed(database_url: str) -> None:
     settings = CustomersSettings(
-        database_url=database_url, registry_url=None, auth_allow_demo_keys=False
+        database_url=database_url, registry_url=None, auth_allow_demo_secrets=False
     )
     with pytest.raises(DemoKeyRefused, match="auth_signing_keys"):
         create_app(settings)
@@ -236,3 +237,32 @@ def test_bad_signing_keys_are_refused() -> None:
         SigningKey.from_pem(p384.decode())
     with pytest.raises(ValueError):
         SigningKey.from_pem("not a pem")
+
+
+async def test_demo_passwords_stop_the_start_when_demo_secrets_are_refused(
+    make_app: Callable[..., FastAPI],
+) -> None:
+    keys = [SecretStr(ec_pem(4))]
+    # First start (demo secrets allowed): the demo accounts are seeded with their passwords.
+    async with in_process_client(make_app()) as client:
+        admin = await tokens(client, "admin", ADMIN.password)
+    production = make_app(auth_allow_demo_secrets=False, auth_signing_keys=keys)
+    with pytest.raises(DemoPasswordRefused, match="'admin'"):
+        async with in_process_client(production):
+            pass
+    # Once every demo account has a password of its own, the same settings start.
+    for demo in DEMO_ACCOUNTS:
+        async with in_process_client(make_app()) as client:
+            payload = await tokens(client, demo.username, demo.password)
+            body = await call(
+                client,
+                CHANGE_PASSWORD,
+                {"current": demo.password, "new": f"a-password-of-its-own-{len(demo.email)}"},
+                token=payload["accessToken"],
+            )
+            assert body == {"data": {"changePassword": True}}, body
+    assert admin["accessToken"]
+    async with in_process_client(
+        make_app(auth_allow_demo_secrets=False, auth_signing_keys=keys)
+    ) as client:
+        assert (await jwks(client))[0]["kid"]

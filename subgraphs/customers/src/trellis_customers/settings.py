@@ -21,15 +21,16 @@ class CustomersSettings(SubgraphSettings):
             "sign ES256, RSA keys (2048 bits or more) RS256. The first signs, every key is "
             "published in the JWKS; rotate by putting the new key first and dropping the old "
             "one once the access token lifetime has passed. Empty means the demo key committed "
-            "in the package (refused unless `auth_allow_demo_keys`)."
+            "in the package (refused unless `auth_allow_demo_secrets`)."
         ),
     )
-    auth_allow_demo_keys: bool = Field(
+    auth_allow_demo_secrets: bool = Field(
         default=True,
         description=(
-            "Whether the committed demo signing key may be used when `auth_signing_keys` is "
-            "empty; set it to false in production, where the subgraph then refuses to start "
-            "without real keys."
+            "Whether demo secrets may be used: the committed demo signing key (when "
+            "`auth_signing_keys` is empty) and the demo accounts' documented passwords. False "
+            "in production (profile `production`), where the subgraph refuses to start with "
+            "either."
         ),
     )
     auth_issuer: str = Field(

@@ -10,8 +10,8 @@ Scopes by role:
 ========  =====================================================================================
 admin     customers:read customers:write customers:delete billing:read billing:write
           inventory:read inventory:write orders:read orders:write
-clerk     customers:read billing:read billing:write inventory:read inventory:write orders:read
-          orders:write
+clerk     customers:read customers:write billing:read billing:write inventory:read
+          inventory:write orders:read orders:write (everything but deleting customers)
 customer  none: a customer reaches its own data through the token's ``customer_id``
 ========  =====================================================================================
 
@@ -68,6 +68,7 @@ ROLES = ("admin", "clerk", "customer")
 
 _CLERK_SCOPES = (
     "customers:read",
+    "customers:write",
     "billing:read",
     "billing:write",
     "inventory:read",
@@ -97,7 +98,7 @@ Algorithm = Literal["ES256", "RS256"]
 
 
 class DemoKeyRefused(RuntimeError):
-    """Only the committed demo signing key is configured and ``auth_allow_demo_keys`` is off."""
+    """Only the committed demo signing key is configured and ``auth_allow_demo_secrets`` is off."""
 
 
 def scopes_for(roles: Iterable[str]) -> list[str]:
@@ -323,23 +324,23 @@ def key_ring(settings: CustomersSettings) -> KeyRing:
     """The key ring the settings describe (parsed keys are cached per set of PEMs).
 
     Args:
-        settings: ``auth_signing_keys`` and ``auth_allow_demo_keys``.
+        settings: ``auth_signing_keys`` and ``auth_allow_demo_secrets``.
 
     Returns:
         The configured keys, or the demo key when none is configured (a warning is logged).
 
     Raises:
-        DemoKeyRefused: If no key is configured and ``auth_allow_demo_keys`` is false.
+        DemoKeyRefused: If no key is configured and ``auth_allow_demo_secrets`` is false.
         ValueError: If a configured key does not load (see :meth:`SigningKey.from_pem`).
     """
     pems = tuple(secret.get_secret_value() for secret in settings.auth_signing_keys)
     if pems:
         return KeyRing(keys=_load(pems), demo=False)
-    if not settings.auth_allow_demo_keys:
+    if not settings.auth_allow_demo_secrets:
         raise DemoKeyRefused(
             "customers: no signing keys are configured (auth_signing_keys) and the demo key "
-            "is not allowed (auth_allow_demo_keys is false): configure TRELLIS_AUTH_SIGNING_KEYS "
-            "with a PEM private key (EC P-256 or RSA) to start"
+            "is not allowed (auth_allow_demo_secrets is false): configure "
+            "TRELLIS_AUTH_SIGNING_KEYS with a PEM private key (EC P-256 or RSA) to start"
         )
     demo_pem = DEMO_SIGNING_KEY_PATH.read_text(encoding="ascii")
     return KeyRing(keys=_load((demo_pem,)), demo=True)
