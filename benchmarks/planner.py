@@ -46,7 +46,9 @@ from pathlib import Path
 from typing import Any
 
 from graphql import parse, validate
+from trellis_router.auth import Identity
 from trellis_router.configuration import RouterSettings
+from trellis_router.configuration.authorization import AuthorizationSettings, PolicyRule
 from trellis_router.executor import PreparedOperation, prepare_operation
 from trellis_router.pipeline import GraphQLRequest, prepare_request
 from trellis_router.pipeline import limits as limits_stage
@@ -200,16 +202,50 @@ def clear_request_memos() -> None:
     limits_stage._parse.cache_clear()
 
 
+STAFF = Identity.from_claims(
+    {
+        "sub": "1",
+        "roles": ["admin"],
+        "scope": "customers:read customers:write customers:delete billing:read billing:write "
+        "inventory:read inventory:write orders:read orders:write",
+    }
+)
+"""The caller of the timed requests: the demo admin's claims, so the commerce graph's
+``@requiresScopes`` / ``@policy`` keep every field (an anonymous caller would plan nothing)."""
+
+
+def serving_policy() -> RequestPolicy:
+    """The request policy as ``make up`` serves: authorization on, with the "staff" and
+    "owner" policies of ``config/defaults/router.yml``."""
+    return RequestPolicy.from_settings(
+        RouterSettings(
+            authorization=AuthorizationSettings(
+                policies={
+                    "staff": PolicyRule(claims={"roles": ["admin", "clerk"]}),
+                    "owner": PolicyRule(
+                        claims={"roles": "customer"}, claims_present=["customer_id"]
+                    ),
+                }
+            )
+        )
+    )
+
+
 def prepare(
     state: RouterState, request: GraphQLRequest, policy: RequestPolicy
 ) -> tuple[PreparedOperation, bool]:
     """Every stage ``run_pipeline`` runs before execution, with a policy as served
-    (:func:`trellis_router.pipeline.prepare_request`).
+    (:func:`trellis_router.pipeline.prepare_request`), for :data:`STAFF`.
 
     Returns:
         ``(prepared operation, plan cache hit)``.
+
+    Raises:
+        RuntimeError: If authorization removed a field (the timings would be of less work).
     """
-    ready = prepare_request(state, request, policy=policy)
+    ready = prepare_request(state, request, policy=policy, identity=STAFF)
+    if ready.errors:
+        raise RuntimeError(f"authorization removed fields: {ready.errors}")
     return ready.prepared, ready.plan_cache_hit
 
 
@@ -278,7 +314,7 @@ def measure(scenario: Scenario, rounds: int = 200, hits: int = 20_000) -> None:
         rounds, lambda: None, lambda: prepare_operation(supergraph, document, operation, plan)
     )
 
-    policy = RequestPolicy.from_settings(RouterSettings())
+    policy = serving_policy()
     request = GraphQLRequest(scenario.query, name, scenario.variables)
     states: list[RouterState] = []
 
