@@ -31,7 +31,8 @@ BIN = Path(sys.executable).parent
 SUBGRAPHS = ("customers", "inventory", "billing", "orders")
 READY_QUERY = "{ invoices(first: 1) { nodes { customer { name } items { product { name } } } } }"
 ROUTER_CONFIG = ROOT / "config" / "defaults" / "router.yml"
-"""The router settings ``make up`` serves from the config server (JWT, policies, headers)."""
+"""The router settings ``make up`` serves from the config server (policies, header rules); the
+JWT section comes from the environment (:func:`router_auth_env`, like the Procfile)."""
 DEMO_PASSWORDS = {
     "admin": "trellis-admin-demo",
     "clerk": "trellis-clerk-demo",
@@ -330,10 +331,15 @@ def start_config_server(processes: Processes, workdir: Path, port: int | None = 
 
 
 def router_auth_env(customers: Subgraph) -> dict[str, str]:
-    """The router's environment naming the JWKS of ``customers`` (as the Procfile does)."""
+    """The router's JWT settings for the JWKS of ``customers`` (as the Procfile gives them)."""
     origin = customers.url.removesuffix("/graphql")
-    source = {"url": f"{origin}/.well-known/jwks.json", "poll_interval_seconds": 5}
-    return {"TRELLIS_ROUTER_AUTHENTICATION__JWT__JWKS": json.dumps([source])}
+    jwt = {
+        "jwks": [{"url": f"{origin}/.well-known/jwks.json", "poll_interval_seconds": 5}],
+        "issuers": ["trellis"],
+        "audiences": ["trellis-router"],
+        "algorithms": ["ES256", "RS256"],
+    }
+    return {"TRELLIS_ROUTER_AUTHENTICATION__JWT": json.dumps(jwt)}
 
 
 def start_router(

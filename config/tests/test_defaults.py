@@ -34,7 +34,17 @@ def settings_class(application: str) -> type[BaseSettings]:
 
 def test_the_expected_files_exist():
     names = {path.name for path in DEFAULTS.glob("*.yml")}
-    assert names == {f"{app}.yml" for app in SETTINGS} | {"application.yml", "application-dev.yml"}
+    assert names == {f"{app}.yml" for app in SETTINGS} | {
+        "application.yml",
+        "application-dev.yml",
+        "customers-production.yml",
+    }
+
+
+def test_the_production_profile_refuses_demo_secrets():
+    data = yaml.safe_load((DEFAULTS / "customers-production.yml").read_text())
+    assert set(data) <= set(settings_class("customers").model_fields)
+    assert data == {"auth_allow_demo_secrets": False, "seed_demo_data": False}
 
 
 @pytest.mark.parametrize("application", sorted(SETTINGS))
